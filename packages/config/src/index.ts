@@ -1,0 +1,13 @@
+export { ConfigError, type ConfigProblem } from './config-error';
+export { EnvReader, redactUrl, type Env, type IntegerRule } from './env-reader';
+export {
+  readCommonConfig,
+  logLevels,
+  otlpProtocols,
+  type CommonConfig,
+  type CommonDefaults,
+  type LogLevel,
+  type OtlpProtocol,
+  type TelemetryConfig,
+} from './common-config';
+export { loadConfigOrExit, configErrorExitCode } from './load-config-or-exit';
