@@ -1,0 +1,66 @@
+export { systemClock, createManualClock, type Clock, type ManualClock } from './clock';
+
+export { errorCodes, errorCodeOf, grpcStatusOf, type ErrorCode } from './errors/error-code';
+export { GatehouseError, type GatehouseErrorOptions } from './errors/gatehouse-error';
+export {
+  toStatusObject,
+  readErrorDetails,
+  statusDetailsKey,
+  errorDomain,
+  type ErrorDetails,
+} from './errors/status-details';
+
+export { createLogger, type Logger, type LoggerOptions } from './logging/logger';
+export { redactSecrets, redactedValue } from './logging/redact';
+
+export { createServiceMetrics, type ServiceMetrics, type ServiceMetricsOptions } from './metrics/service-metrics';
+
+export { HealthState, ServingStatus } from './health/health-state';
+export { healthServiceImplementation } from './health/health-service';
+export {
+  Readiness,
+  type ReadinessCheck,
+  type ReadinessOptions,
+  type ReadinessSnapshot,
+  type CheckResult,
+} from './health/readiness';
+
+export { startOpsServer, type OpsRoute, type OpsServer, type OpsServerOptions } from './ops/ops-server';
+
+export { requestIdKey, type CallContext } from './server/call-context';
+export { hostedService, type HostedService } from './server/hosted-service';
+export { observeCalls, type ObserveCallsOptions } from './server/observe-calls';
+export { addReflection } from './server/reflection';
+export { runUntilSignalled, type Stoppable } from './server/run-until-signalled';
+export {
+  startServiceHost,
+  type Closeable,
+  type ServiceHost,
+  type ServiceHostOptions,
+} from './server/service-host';
+export {
+  toGrpcImplementation,
+  type ServerStreamHandler,
+  type ServiceDefinitionShape,
+  type ServiceImplementation,
+  type UnaryHandler,
+} from './server/service-implementation';
+export { runService, type RunServiceOptions } from './server/run-service';
+export { openServiceStores, type ServiceStores, type ServiceStoresOptions } from './stores/service-stores';
+
+export type { SqlRow, SqlResult, SqlExecutor, SqlStore } from './stores/sql/sql-store';
+export { openSqlStore, type OpenSqlStoreOptions } from './stores/sql/open-sql-store';
+export { createPostgresSqlStore, quoteIdentifier, type PostgresSqlStoreOptions } from './stores/sql/postgres-sql-store';
+export { createPgliteSqlStore, type PgliteSqlStoreOptions } from './stores/sql/pglite-sql-store';
+export {
+  readMigrationsDir,
+  runMigrations,
+  migrationChecksum,
+  type Migration,
+  type RunMigrationsOptions,
+  type RunMigrationsResult,
+} from './stores/sql/migrations';
+export type { KeyValueStore, SetOptions, IncrementOptions } from './stores/kv/key-value-store';
+export { openKeyValueStore, type OpenKeyValueStoreOptions } from './stores/kv/open-key-value-store';
+export { createMemoryKeyValueStore, type MemoryKeyValueStoreOptions } from './stores/kv/memory-key-value-store';
+export { createRedisKeyValueStore, type RedisKeyValueStoreOptions } from './stores/kv/redis-key-value-store';

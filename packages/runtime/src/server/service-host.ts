@@ -1,0 +1,157 @@
+import { Server, ServerCredentials, type ServiceDefinition } from '@grpc/grpc-js';
+import type { CommonConfig } from '@gatehouse/config';
+import { grpcHealthV1 } from '@gatehouse/contracts';
+import { systemClock, type Clock } from '../clock';
+import { healthServiceImplementation } from '../health/health-service';
+import { HealthState, ServingStatus } from '../health/health-state';
+import { Readiness, type ReadinessCheck } from '../health/readiness';
+import type { Logger } from '../logging/logger';
+import { createServiceMetrics, type ServiceMetrics } from '../metrics/service-metrics';
+import { startOpsServer, type OpsRoute } from '../ops/ops-server';
+import type { HostedService } from './hosted-service';
+import { observeCalls } from './observe-calls';
+import { addReflection } from './reflection';
+import { toGrpcImplementation } from './service-implementation';
+
+/** Something closed after the servers stop, e.g. a store. */
+export interface Closeable {
+  readonly name: string;
+  close(): Promise<void>;
+}
+
+export interface ServiceHostOptions {
+  config: CommonConfig;
+  logger: Logger;
+  services: readonly HostedService[];
+  /** Dependencies that decide readiness (/readyz and each service's grpc.health.v1 status). */
+  readinessChecks?: readonly ReadinessCheck[];
+  /** How often readiness is re-checked; default 5000 ms. */
+  readinessIntervalMs?: number;
+  /** Extra routes on the ops port. */
+  opsRoutes?: readonly OpsRoute[];
+  /** Supply to add domain metrics to the same registry; created when absent. */
+  metrics?: ServiceMetrics;
+  /** Closed in order once the servers have stopped. */
+  resources?: readonly Closeable[];
+  /** Which stores the service uses, for start-up output, e.g. { sql: "pglite ..." }. */
+  storesInUse?: Readonly<Record<string, string>>;
+  clock?: Clock;
+}
+
+export interface ServiceHost {
+  readonly grpcPort: number;
+  readonly opsPort: number;
+  readonly health: HealthState;
+  readonly metrics: ServiceMetrics;
+  readonly readiness: Readiness;
+  readonly storesInUse: Readonly<Record<string, string>>;
+  /** Graceful stop; safe to call more than once (later calls wait for the first). */
+  shutdown(): Promise<void>;
+}
+
+const healthServiceName = 'grpc.health.v1.Health';
+
+/**
+ * Runs one Gatehouse service: a grpc-js server with health, reflection, request ids, metrics and
+ * logs, plus the HTTP ops port. Stops gracefully: health goes NOT_SERVING first, in-flight calls
+ * get up to SHUTDOWN_GRACE_MS to finish, then the rest is cancelled and resources are closed.
+ */
+export async function startServiceHost(options: ServiceHostOptions): Promise<ServiceHost> {
+  const { config, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const metrics = options.metrics ?? createServiceMetrics({ service: config.service });
+  const names = options.services.map((service) => service.name);
+
+  const health = new HealthState({ '': ServingStatus.SERVING });
+  for (const name of names) health.set(name, ServingStatus.NOT_SERVING);
+
+  const server = new Server({
+    'grpc.max_receive_message_length': config.grpcMaxMessageBytes,
+    'grpc.max_send_message_length': config.grpcMaxMessageBytes,
+    'grpc.keepalive_time_ms': config.grpcKeepaliveTimeMs,
+    'grpc.keepalive_timeout_ms': 20_000,
+    interceptors: [observeCalls({ logger, metrics })],
+  });
+  const healthDefinition = grpcHealthV1.HealthService;
+  server.addService(
+    healthDefinition as unknown as ServiceDefinition,
+    toGrpcImplementation(healthDefinition, healthServiceImplementation(health), logger),
+  );
+  for (const service of options.services) {
+    server.addService(
+      service.definition as unknown as ServiceDefinition,
+      toGrpcImplementation(service.definition, service.implementation, logger),
+    );
+  }
+  addReflection(server, [...names, healthServiceName]);
+  const grpcPort = await bind(server, config.grpcHost, config.grpcPort);
+
+  const readiness = new Readiness({
+    checks: options.readinessChecks ?? [],
+    clock,
+    intervalMs: options.readinessIntervalMs,
+    onChange: (snapshot) => {
+      const status = snapshot.ready ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+      for (const name of names) health.set(name, status);
+      const failing = snapshot.checks.filter((check) => !check.ok).map((c) => `${c.name}: ${c.detail}`);
+      if (snapshot.ready) logger.info('ready');
+      else logger.warn({ failing }, 'not ready');
+    },
+  });
+  let alive = true;
+  const ops = await startOpsServer({
+    host: config.opsHost,
+    port: config.opsPort,
+    registry: metrics.registry,
+    readiness,
+    isAlive: () => alive,
+    routes: options.opsRoutes,
+  });
+  await readiness.start();
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = () => {
+    stopping ??= (async () => {
+      logger.info({ grace_ms: config.shutdownGraceMs }, 'shutting down: NOT_SERVING, draining calls');
+      readiness.stop();
+      health.setAllNotServing();
+      health.close();
+      await drain(server, config.shutdownGraceMs, logger);
+      alive = false;
+      await ops.close();
+      for (const resource of options.resources ?? []) {
+        await resource.close().catch((error: unknown) => logger.error({ err: error }, `closing ${resource.name} failed`));
+      }
+      logger.info('stopped');
+    })();
+    return stopping;
+  };
+
+  const storesInUse = options.storesInUse ?? {};
+  return { grpcPort, opsPort: ops.port, health, metrics, readiness, storesInUse, shutdown };
+}
+
+function bind(server: Server, host: string, port: number): Promise<number> {
+  const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  return new Promise((resolve, reject) => {
+    server.bindAsync(address, ServerCredentials.createInsecure(), (error, boundPort) => {
+      if (error) reject(new Error(`cannot listen for gRPC on ${address}: ${error.message}`));
+      else resolve(boundPort);
+    });
+  });
+}
+
+/** Stops accepting calls and waits for in-flight ones, cancelling whatever is left after graceMs. */
+function drain(server: Server, graceMs: number, logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      logger.warn({ grace_ms: graceMs }, 'grace period over: cancelling remaining calls');
+      server.forceShutdown();
+      resolve();
+    }, graceMs);
+    server.tryShutdown(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,72 @@
+import { join } from 'node:path';
+import type { CommonConfig } from '@gatehouse/config';
+import type { Clock } from '../clock';
+import type { ReadinessCheck } from '../health/readiness';
+import type { Logger } from '../logging/logger';
+import type { Closeable } from '../server/service-host';
+import type { KeyValueStore } from './kv/key-value-store';
+import { openKeyValueStore } from './kv/open-key-value-store';
+import { readMigrationsDir, runMigrations } from './sql/migrations';
+import { openSqlStore } from './sql/open-sql-store';
+import type { SqlStore } from './sql/sql-store';
+
+export interface ServiceStoresOptions {
+  config: CommonConfig;
+  logger: Logger;
+  clock?: Clock;
+  /** Open the durable store and apply the SQL migrations found in this directory. */
+  sqlMigrationsDir?: string;
+  /** Open the fast/expiring store. */
+  keyValue?: boolean;
+}
+
+/** The stores one service uses, with what readiness and shutdown need to know about them. */
+export interface ServiceStores {
+  sql?: SqlStore;
+  kv?: KeyValueStore;
+  readinessChecks: ReadinessCheck[];
+  /** Closed last, when the service stops. */
+  resources: Closeable[];
+  /** Human description for start-up logs, e.g. { sql: "pglite .gatehouse/auth", kv: "memory" }. */
+  inUse: Record<string, string>;
+}
+
+/**
+ * Opens a service's stores from its config: PostgreSQL or embedded PGlite, Redis or in-process,
+ * chosen once here from DATABASE_URL and REDIS_URL.
+ */
+export async function openServiceStores(options: ServiceStoresOptions): Promise<ServiceStores> {
+  const { config, logger } = options;
+  const stores: ServiceStores = { readinessChecks: [], resources: [], inUse: {} };
+  const onError = (error: unknown) => logger.warn({ err: error }, 'store connection error');
+
+  if (options.sqlMigrationsDir !== undefined) {
+    const dataDir = join(config.dataDir, config.service);
+    const sql = await openSqlStore({
+      databaseUrl: config.databaseUrl,
+      schema: config.databaseSchema,
+      dataDir,
+      onError,
+    });
+    stores.sql = sql;
+    stores.resources.push({ name: 'sql store', close: () => sql.close() });
+    stores.readinessChecks.push({ name: sql.kind, check: () => sql.ping() });
+    stores.inUse.sql = sql.kind === 'postgres' ? `postgres (schema ${config.databaseSchema})` : `pglite ${dataDir}`;
+    const { applied } = await runMigrations(sql, await readMigrationsDir(options.sqlMigrationsDir));
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  }
+
+  if (options.keyValue) {
+    const kv = await openKeyValueStore({
+      redisUrl: config.redisUrl,
+      keyPrefix: config.redisKeyPrefix,
+      clock: options.clock,
+      onError,
+    });
+    stores.kv = kv;
+    stores.resources.push({ name: 'key-value store', close: () => kv.close() });
+    stores.readinessChecks.push({ name: kv.kind, check: () => kv.ping() });
+    stores.inUse.kv = kv.kind === 'redis' ? `redis (prefix ${config.redisKeyPrefix})` : 'memory';
+  }
+  return stores;
+}

@@ -1,0 +1,67 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readMigrationsDir } from './migrations';
+
+describe('readMigrationsDir', () => {
+  let dir: string;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gatehouse-migrations-'));
+  });
+
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reads NNNN_name.sql files sorted by name, the id being the name without .sql', async () => {
+    await writeFile(join(dir, '0002_add_index.sql'), 'CREATE INDEX i ON t (a);');
+    await writeFile(join(dir, '0010_later.sql'), 'SELECT 10;');
+    await writeFile(join(dir, '0001_create_t.sql'), 'CREATE TABLE t (a integer);');
+
+    await expect(readMigrationsDir(dir)).resolves.toEqual([
+      { id: '0001_create_t', sql: 'CREATE TABLE t (a integer);' },
+      { id: '0002_add_index', sql: 'CREATE INDEX i ON t (a);' },
+      { id: '0010_later', sql: 'SELECT 10;' },
+    ]);
+  });
+
+  it('resolves no migrations for an empty directory', async () => {
+    await expect(readMigrationsDir(dir)).resolves.toEqual([]);
+  });
+
+  it.each(['001_short.sql', '0001-dash.sql', '0001_Upper.sql', '0001_name.SQL', 'notes.txt', '0001_.sql'])(
+    'rejects the badly named entry %s',
+    async (name) => {
+      await writeFile(join(dir, '0001_ok.sql'), 'SELECT 1;');
+      await writeFile(join(dir, name), 'SELECT 2;');
+
+      await expect(readMigrationsDir(dir)).rejects.toThrow(
+        `migration file ${join(dir, name)} is not named NNNN_name.sql (four digits, then lower-case letters, digits and _)`,
+      );
+    },
+  );
+
+  it('skips Markdown notes such as README.md', async () => {
+    await writeFile(join(dir, 'README.md'), '# migrations');
+    await writeFile(join(dir, '0001_ok.sql'), 'SELECT 1;');
+
+    await expect(readMigrationsDir(dir)).resolves.toEqual([{ id: '0001_ok', sql: 'SELECT 1;' }]);
+  });
+
+  it('rejects a directory inside the migrations directory', async () => {
+    await mkdir(join(dir, 'old'));
+
+    await expect(readMigrationsDir(dir)).rejects.toThrow(`migration file ${join(dir, 'old')} is not named`);
+  });
+
+  it('rejects two files with the same number', async () => {
+    await writeFile(join(dir, '0003_a.sql'), 'SELECT 1;');
+    await writeFile(join(dir, '0003_b.sql'), 'SELECT 2;');
+
+    await expect(readMigrationsDir(dir)).rejects.toThrow(
+      `migration files 0003_a.sql and 0003_b.sql in ${dir} share the number 0003; renumber one`,
+    );
+  });
+});
