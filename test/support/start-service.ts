@@ -1,0 +1,59 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CommonConfig, Env } from '@gatehouse/config';
+import { createLogger, type Logger, type ServiceHost } from '@gatehouse/runtime';
+import { Redis } from 'ioredis';
+import { Client } from 'pg';
+import { testCommonConfig } from './test-config';
+import { testDatabaseUrl, testRedisUrl, uniqueName } from './test-env';
+
+/** Which stores a test service runs on: embedded (PGlite + memory) or real PostgreSQL + Redis. */
+export type Backend = 'embedded' | 'real';
+
+export interface StartedService {
+  host: ServiceHost;
+  config: CommonConfig;
+  /** Stops the service, then drops its schema / Redis keys / data directory. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a service's composition root in this process on 127.0.0.1:0, isolated from every other
+ * test: its own PostgreSQL schema and Redis key prefix, or its own PGlite directory.
+ */
+export async function startServiceInProcess(
+  service: string,
+  start: (config: CommonConfig, logger: Logger) => Promise<ServiceHost>,
+  options: { backend: Backend; env?: Env; logger?: Logger },
+): Promise<StartedService> {
+  const isolation = uniqueName(service);
+  const dataDir = mkdtempSync(join(tmpdir(), `gatehouse-${service}-`));
+  const storeEnv: Env =
+    options.backend === 'real'
+      ? { DATABASE_URL: testDatabaseUrl, DATABASE_SCHEMA: isolation, REDIS_URL: testRedisUrl, REDIS_KEY_PREFIX: `${isolation}:` }
+      : { GATEHOUSE_DATA_DIR: dataDir };
+  const config = testCommonConfig({ ...storeEnv, ...options.env }, service);
+  const logger = options.logger ?? createLogger({ service, level: 'silent' });
+  const host = await start(config, logger);
+  return {
+    host,
+    config,
+    stop: async () => {
+      await host.shutdown();
+      rmSync(dataDir, { recursive: true, force: true });
+      if (options.backend === 'real') await dropIsolation(isolation);
+    },
+  };
+}
+
+async function dropIsolation(isolation: string): Promise<void> {
+  const pg = new Client({ connectionString: testDatabaseUrl });
+  await pg.connect();
+  await pg.query(`DROP SCHEMA IF EXISTS ${isolation} CASCADE`);
+  await pg.end();
+  const redis = new Redis(testRedisUrl);
+  const keys = await redis.keys(`${isolation}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+}

@@ -1,0 +1,17 @@
+// Where the test suite finds real PostgreSQL and Redis. Override with the variables below.
+
+/** PostgreSQL used by tests; each test file works in its own schema. */
+export const testDatabaseUrl =
+  process.env.GATEHOUSE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Redis used by tests; each test file works under its own key prefix. */
+export const testRedisUrl = process.env.GATEHOUSE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+let counter = 0;
+
+/** A name unique to this test process, for schemas, key prefixes and data directories. */
+export function uniqueName(label: string): string {
+  counter += 1;
+  const random = Math.random().toString(36).slice(2, 8);
+  return `t_${label}_${process.pid}_${counter}_${random}`.replace(/[^a-z0-9_]/gi, '_').toLowerCase();
+}
