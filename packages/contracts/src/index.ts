@@ -5,6 +5,8 @@ import * as budgetV1 from './gen/gatehouse/budget/v1/budget_service';
 import * as healthV1 from './gen/gatehouse/health/v1/health_service';
 import * as ratelimitV1 from './gen/gatehouse/ratelimit/v1/ratelimit_service';
 import * as grpcHealthV1 from './gen/grpc/health/v1/health';
+import * as grpcReflectionV1 from './gen/grpc/reflection/v1/reflection';
+import * as grpcReflectionV1alpha from './gen/grpc/reflection/v1alpha/reflection';
 import { Any } from './gen/google/protobuf/any';
 import { BadRequest, BadRequest_FieldViolation, ErrorInfo, RetryInfo } from './gen/google/rpc/error_details';
 import { Status } from './gen/google/rpc/status';
@@ -23,5 +25,5 @@ export function descriptorSet(): Buffer {
   return Buffer.from(descriptorSetBase64, 'base64');
 }
 
-export { authV1, budgetV1, healthV1, ratelimitV1, grpcHealthV1 };
+export { authV1, budgetV1, healthV1, ratelimitV1, grpcHealthV1, grpcReflectionV1, grpcReflectionV1alpha };
 export { Any, BadRequest, BadRequest_FieldViolation, ErrorInfo, RetryInfo, Status };

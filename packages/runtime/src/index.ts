@@ -30,7 +30,7 @@ export { startOpsServer, type OpsRoute, type OpsServer, type OpsServerOptions } 
 export { requestIdKey, type CallContext } from './server/call-context';
 export { hostedService, type HostedService } from './server/hosted-service';
 export { observeCalls, type ObserveCallsOptions } from './server/observe-calls';
-export { addReflection } from './server/reflection';
+export { addReflection } from './server/reflection/add-reflection';
 export { runUntilSignalled, type Stoppable } from './server/run-until-signalled';
 export {
   startServiceHost,

@@ -65,14 +65,11 @@ export class Readiness {
     return first;
   }
 
-  /** Stops polling and reports not ready from now on (shutdown). */
+  /** Stops polling and reports not ready from now on (shutdown; the caller updates health itself). */
   stop(): void {
     this.stopped = true;
     clearInterval(this.timer);
-    if (this.snapshot.ready) {
-      this.snapshot = { ...this.snapshot, ready: false };
-      this.options.onChange?.(this.snapshot);
-    }
+    this.snapshot = { ...this.snapshot, ready: false };
   }
 
   private async run(check: ReadinessCheck): Promise<CheckResult> {

@@ -5,7 +5,11 @@ import type { ServiceMetrics } from '../metrics/service-metrics';
 import { requestIdKey } from './call-context';
 
 /** Methods polled by probes and tools: logged at debug so they do not drown real traffic. */
-const quietServices = new Set(['grpc.health.v1.Health', 'grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection']);
+const quietServices = new Set([
+  'grpc.health.v1.Health',
+  'grpc.reflection.v1.ServerReflection',
+  'grpc.reflection.v1alpha.ServerReflection',
+]);
 
 const validRequestId = /^[\w.:-]{1,128}$/;
 
@@ -19,13 +23,12 @@ export interface ObserveCallsOptions {
  * else a new one, echoed back in the response headers), RED metrics, and one log line at its end.
  */
 export function observeCalls({ logger, metrics }: ObserveCallsOptions): ServerInterceptor {
+  const instruments = new MethodInstruments(metrics);
   return (descriptor, call) => {
-    const { service, method } = splitPath(descriptor.path);
-    const type = callType(descriptor.requestStream, descriptor.responseStream);
-    const labels = { grpc_service: service, grpc_method: method, grpc_type: type };
+    const method = instruments.of(descriptor.path, descriptor.requestStream, descriptor.responseStream);
     const started = process.hrtime.bigint();
     let requestId = '';
-    metrics.rpcStarted.inc(labels);
+    method.started.inc();
     return new ServerInterceptingCall(call, {
       start(next) {
         next({
@@ -44,22 +47,72 @@ export function observeCalls({ logger, metrics }: ObserveCallsOptions): ServerIn
       sendStatus(callStatus, next) {
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         const code = status[callStatus.code] ?? String(callStatus.code);
-        metrics.rpcHandled.inc({ ...labels, grpc_code: code });
-        metrics.rpcDuration.observe({ ...labels, grpc_code: code }, seconds);
-        const line = {
-          method: descriptor.path,
-          code,
-          duration_ms: Math.round(seconds * 1e6) / 1e3,
-          request_id: requestId,
-          peer: call.getPeer(),
-          ...(callStatus.code === status.OK ? {} : { details: callStatus.details }),
-        };
-        if (quietServices.has(service)) logger.debug(line, 'rpc');
-        else logger.info(line, 'rpc');
+        const outcome = method.outcome(code);
+        outcome.handled.inc();
+        outcome.duration.observe(seconds);
+        const level = method.quiet ? 'debug' : 'info';
+        if (logger.isLevelEnabled(level)) {
+          logger[level](
+            {
+              method: descriptor.path,
+              code,
+              duration_ms: Math.round(seconds * 1e6) / 1e3,
+              request_id: requestId,
+              peer: call.getPeer(),
+              ...(callStatus.code === status.OK ? {} : { details: callStatus.details }),
+            },
+            'rpc',
+          );
+        }
         next(callStatus);
       },
     });
   };
+}
+
+interface Outcome {
+  handled: { inc(): void };
+  duration: { observe(seconds: number): void };
+}
+
+/**
+ * Label-bound metric children, created once per method and status code: resolving labels on every
+ * call would cost more than the rest of the bookkeeping together.
+ */
+class MethodInstruments {
+  private readonly methods = new Map<string, ReturnType<MethodInstruments['create']>>();
+
+  constructor(private readonly metrics: ServiceMetrics) {}
+
+  of(path: string, requestStream: boolean, responseStream: boolean) {
+    let method = this.methods.get(path);
+    if (method === undefined) {
+      method = this.create(path, callType(requestStream, responseStream));
+      this.methods.set(path, method);
+    }
+    return method;
+  }
+
+  private create(path: string, type: string) {
+    const { service, method } = splitPath(path);
+    const labels = { grpc_service: service, grpc_method: method, grpc_type: type };
+    const outcomes = new Map<string, Outcome>();
+    return {
+      quiet: quietServices.has(service),
+      started: this.metrics.rpcStarted.labels(labels),
+      outcome: (code: string): Outcome => {
+        let outcome = outcomes.get(code);
+        if (outcome === undefined) {
+          outcome = {
+            handled: this.metrics.rpcHandled.labels({ ...labels, grpc_code: code }),
+            duration: this.metrics.rpcDuration.labels({ ...labels, grpc_code: code }),
+          };
+          outcomes.set(code, outcome);
+        }
+        return outcome;
+      },
+    };
+  }
 }
 
 function splitPath(path: string): { service: string; method: string } {

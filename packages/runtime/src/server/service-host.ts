@@ -10,7 +10,7 @@ import { createServiceMetrics, type ServiceMetrics } from '../metrics/service-me
 import { startOpsServer, type OpsRoute } from '../ops/ops-server';
 import type { HostedService } from './hosted-service';
 import { observeCalls } from './observe-calls';
-import { addReflection } from './reflection';
+import { addReflection } from './reflection/add-reflection';
 import { toGrpcImplementation } from './service-implementation';
 
 /** Something closed after the servers stop, e.g. a store. */
