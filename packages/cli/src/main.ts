@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// The `gatehouse` command. The one place that touches the process: argv, env, streams, signals.
+import { resolve } from 'node:path';
+import { runCli } from './cli';
+import type { CliContext } from './command';
+import { commands } from './commands';
+
+const stopSignals: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+
+const context: CliContext = {
+  env: process.env,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  // dist/main.js -> packages/cli -> packages -> the repository root.
+  repoRoot: resolve(__dirname, '..', '..', '..'),
+  nodePath: process.execPath,
+  onStopSignal(listener) {
+    for (const signal of stopSignals) process.on(signal, listener);
+    return () => {
+      for (const signal of stopSignals) process.off(signal, listener);
+    };
+  },
+};
+
+runCli({ argv: process.argv.slice(2), commands, context }).then(
+  (code) => process.stdout.write('', () => process.exit(code)),
+  (error: unknown) => {
+    process.stderr.write(`gatehouse: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
