@@ -1,0 +1,90 @@
+import type { Measurement } from './bench-run';
+
+/** A measurement with its ratios to the baseline measured at the same concurrency in the same run. */
+export interface ReportRow {
+  scenario: string;
+  concurrency: number;
+  baseline: boolean;
+  calls: number;
+  errors: number;
+  throughputPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  meanMs: number;
+  /** this / baseline; undefined when the baseline was not measured at this concurrency. */
+  ratioToBaseline?: { throughput: number; p50: number; p99: number; mean: number };
+}
+
+export interface BenchReport {
+  startedAt: string;
+  node: string;
+  platform: string;
+  cpus: number;
+  durationMs: number;
+  warmupMs: number;
+  rows: ReportRow[];
+}
+
+export function reportRows(measurements: readonly Measurement[]): ReportRow[] {
+  return measurements.map(({ scenario, concurrency, baseline, result }) => {
+    const base = measurements.find((m) => m.baseline && m.concurrency === concurrency)?.result;
+    const ratio = (value: number, reference: number | undefined) =>
+      reference === undefined || reference === 0 ? Number.NaN : round(value / reference, 3);
+    return {
+      scenario,
+      concurrency,
+      baseline,
+      calls: result.calls,
+      errors: result.errors,
+      throughputPerSec: round(result.throughputPerSec, 1),
+      p50Ms: round(result.p50Ms, 4),
+      p99Ms: round(result.p99Ms, 4),
+      meanMs: round(result.meanMs, 4),
+      ratioToBaseline:
+        base === undefined
+          ? undefined
+          : {
+              throughput: ratio(result.throughputPerSec, base.throughputPerSec),
+              p50: ratio(result.p50Ms, base.p50Ms),
+              p99: ratio(result.p99Ms, base.p99Ms),
+              mean: ratio(result.meanMs, base.meanMs),
+            },
+    };
+  });
+}
+
+/** The report as a plain-text table. */
+export function renderReportTable(rows: readonly ReportRow[]): string {
+  const header = ['scenario', 'conc', 'calls', 'errors', 'calls/s', 'p50 ms', 'p99 ms', 'mean ms', 'thru x', 'p99 x'];
+  const cells = rows.map((row) => [
+    row.scenario,
+    String(row.concurrency),
+    String(row.calls),
+    String(row.errors),
+    row.throughputPerSec.toFixed(0),
+    row.p50Ms.toFixed(3),
+    row.p99Ms.toFixed(3),
+    row.meanMs.toFixed(3),
+    row.ratioToBaseline ? row.ratioToBaseline.throughput.toFixed(2) : '-',
+    row.ratioToBaseline ? row.ratioToBaseline.p99.toFixed(2) : '-',
+  ]);
+  const table = [header, ...cells];
+  const widths = header.map((_, column) => Math.max(...table.map((row) => row[column]?.length ?? 0)));
+  const pad = (cell: string, column: number) =>
+    column === 0 ? cell.padEnd(widths[0] ?? 0) : cell.padStart(widths[column] ?? 0);
+  const line = (row: readonly string[]) => row.map(pad).join('  ');
+  return [
+    line(header),
+    line(widths.map((width) => '-'.repeat(width))),
+    ...cells.map(line),
+    '',
+    'thru x = throughput / baseline throughput (higher is better); p99 x = p99 / baseline p99 (lower is better);',
+    'baseline = the first scenario at the same concurrency, measured in this run.',
+    '',
+  ].join('\n');
+}
+
+function round(value: number, digits: number): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
