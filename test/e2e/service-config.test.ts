@@ -32,7 +32,11 @@ describe('a service started with bad configuration', () => {
   });
 
   it('lists every problem at once', () => {
-    const result = runWithEnv('cost-budget', { OPS_PORT: '-1', LOG_LEVEL: 'chatty', REDIS_URL: 'http://cache' });
+    const result = runWithEnv('cost-budget', {
+      OPS_PORT: '-1',
+      LOG_LEVEL: 'chatty',
+      REDIS_URL: 'http://cache',
+    });
     expect(result.status).toBe(78);
     expect(result.stderr.split('\n').filter((line) => line.startsWith('  '))).toEqual([
       '  OPS_PORT: must be an integer from 0 to 65535, got "-1"',

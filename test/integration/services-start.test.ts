@@ -11,7 +11,10 @@ import { startServiceInProcess, type Backend, type StartedService } from '../sup
 const insecure = credentials.createInsecure();
 
 /** Calls `method` on a fresh client of `Ctor` and closes the client afterwards. */
-function probe<C extends Client>(Ctor: new (address: string, creds: typeof insecure) => C, call: (client: C) => Promise<unknown>) {
+function probe<C extends Client>(
+  Ctor: new (address: string, creds: typeof insecure) => C,
+  call: (client: C) => Promise<unknown>,
+) {
   return async (address: string) => {
     const client = new Ctor(address, insecure);
     try {
@@ -28,7 +31,9 @@ const services = [
     start: startAuthApp,
     fullName: serviceNames.auth,
     stores: { embedded: ['pglite', 'memory'], real: ['postgres', 'redis'] },
-    unbuilt: probe(authV1.AuthServiceClient, (c) => unaryCall(c, c.login, { email: 'a@b.c', password: 'x' }, new Metadata())),
+    unbuilt: probe(authV1.AuthServiceClient, (c) =>
+      unaryCall(c, c.login, { email: 'a@b.c', password: 'x' }, new Metadata()),
+    ),
     path: '/gatehouse.auth.v1.AuthService/Login',
   },
   {
@@ -46,7 +51,9 @@ const services = [
     start: startCostBudgetApp,
     fullName: serviceNames.costBudget,
     stores: { embedded: ['pglite', 'memory'], real: ['postgres', 'redis'] },
-    unbuilt: probe(budgetV1.CostBudgetServiceClient, (c) => unaryCall(c, c.getBudget, { scope: undefined }, new Metadata())),
+    unbuilt: probe(budgetV1.CostBudgetServiceClient, (c) =>
+      unaryCall(c, c.getBudget, { scope: undefined }, new Metadata()),
+    ),
     path: '/gatehouse.budget.v1.CostBudgetService/GetBudget',
   },
   {
@@ -65,23 +72,31 @@ afterAll(async () => {
 });
 
 describe.each(['embedded', 'real'] as Backend[])('each service on %s stores', (backend) => {
-  it.each(services)('$name starts, reports SERVING with its store checks, and answers UNIMPLEMENTED', async (svc) => {
-    const service = await startServiceInProcess(svc.name, svc.start, { backend });
-    started.push(service);
-    const address = `127.0.0.1:${service.host.grpcPort}`;
+  it.each(services)(
+    '$name starts, reports SERVING with its store checks, and answers UNIMPLEMENTED',
+    async (svc) => {
+      const service = await startServiceInProcess(svc.name, svc.start, { backend });
+      started.push(service);
+      const address = `127.0.0.1:${service.host.grpcPort}`;
 
-    const health = new grpcHealthV1.HealthClient(address, credentials.createInsecure());
-    const check: grpcHealthV1.HealthCheckResponse = await unaryCall(health, health.check, { service: svc.fullName }, new Metadata());
-    health.close();
-    expect(check.status).toBe(grpcHealthV1.HealthCheckResponse_ServingStatus.SERVING);
+      const health = new grpcHealthV1.HealthClient(address, credentials.createInsecure());
+      const check: grpcHealthV1.HealthCheckResponse = await unaryCall(
+        health,
+        health.check,
+        { service: svc.fullName },
+        new Metadata(),
+      );
+      health.close();
+      expect(check.status).toBe(grpcHealthV1.HealthCheckResponse_ServingStatus.SERVING);
 
-    const readyz = await fetch(`http://127.0.0.1:${service.host.opsPort}/readyz`);
-    const body = (await readyz.json()) as { ready: boolean; checks: { name: string; ok: boolean }[] };
-    expect(readyz.status).toBe(200);
-    expect(body.checks.map((c) => [c.name, c.ok])).toEqual(svc.stores[backend].map((name) => [name, true]));
+      const readyz = await fetch(`http://127.0.0.1:${service.host.opsPort}/readyz`);
+      const body = (await readyz.json()) as { ready: boolean; checks: { name: string; ok: boolean }[] };
+      expect(readyz.status).toBe(200);
+      expect(body.checks.map((c) => [c.name, c.ok])).toEqual(svc.stores[backend].map((name) => [name, true]));
 
-    const error = await callError(svc.unbuilt(address));
-    expect(error.code).toBe(status.UNIMPLEMENTED);
-    expect(error.details).toBe(`${svc.path} is not implemented yet`);
-  });
+      const error = await callError(svc.unbuilt(address));
+      expect(error.code).toBe(status.UNIMPLEMENTED);
+      expect(error.details).toBe(`${svc.path} is not implemented yet`);
+    },
+  );
 });

@@ -1,7 +1,11 @@
 import { Writable } from 'node:stream';
 
 /** A destination for a pino logger that keeps every line, parsed, for assertions. */
-export function captureLogs(): { stream: Writable; lines: () => Record<string, unknown>[]; text: () => string } {
+export function captureLogs(): {
+  stream: Writable;
+  lines: () => Record<string, unknown>[];
+  text: () => string;
+} {
   const chunks: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {

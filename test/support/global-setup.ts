@@ -1,15 +1,23 @@
-import { Socket } from 'node:net';
+import { canConnect } from './can-connect';
 import { testDatabaseUrl, testRedisUrl } from './test-env';
 
 // Fails the run at once, with the fix, when the real stores the tests need are not reachable.
 export default async function checkStoresAreUp(): Promise<void> {
   const problems: string[] = [];
   for (const [name, url, start] of [
-    ['PostgreSQL', testDatabaseUrl, "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"],
-    ['Redis', testRedisUrl, 'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no'],
+    [
+      'PostgreSQL',
+      testDatabaseUrl,
+      'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start',
+    ],
+    [
+      'Redis',
+      testRedisUrl,
+      'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no',
+    ],
   ] as const) {
     const { hostname, port } = new URL(url);
-    const reachable = await canConnect(hostname, Number(port));
+    const reachable = await canConnect(hostname, Number(port), 2000);
     if (!reachable) {
       problems.push(`${name} is not reachable at ${hostname}:${port} (${url}). Start it with:\n    ${start}`);
     }
@@ -20,17 +28,4 @@ export default async function checkStoresAreUp(): Promise<void> {
         'Or point GATEHOUSE_TEST_DATABASE_URL / GATEHOUSE_TEST_REDIS_URL at running servers.',
     );
   }
-}
-
-function canConnect(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(2000, () => done(false));
-    socket.once('error', () => done(false));
-    socket.connect(port, host, () => done(true));
-  });
 }

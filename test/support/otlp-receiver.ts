@@ -35,13 +35,18 @@ interface OtlpJsonExport {
 }
 
 /** A local OTLP/HTTP (JSON) trace receiver on 127.0.0.1:<ephemeral>, for tracing tests. */
-export async function startOtlpReceiver(): Promise<{ endpoint: string; spans: ReceivedSpan[]; close(): Promise<void> }> {
+export async function startOtlpReceiver(): Promise<{
+  endpoint: string;
+  spans: ReceivedSpan[];
+  close(): Promise<void>;
+}> {
   const spans: ReceivedSpan[] = [];
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      if (request.url === '/v1/traces') spans.push(...flatten(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+      if (request.url === '/v1/traces')
+        spans.push(...flatten(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
       response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });

@@ -31,7 +31,12 @@ export async function startServiceInProcess(
   const dataDir = mkdtempSync(join(tmpdir(), `gatehouse-${service}-`));
   const storeEnv: Env =
     options.backend === 'real'
-      ? { DATABASE_URL: testDatabaseUrl, DATABASE_SCHEMA: isolation, REDIS_URL: testRedisUrl, REDIS_KEY_PREFIX: `${isolation}:` }
+      ? {
+          DATABASE_URL: testDatabaseUrl,
+          DATABASE_SCHEMA: isolation,
+          REDIS_URL: testRedisUrl,
+          REDIS_KEY_PREFIX: `${isolation}:`,
+        }
       : { GATEHOUSE_DATA_DIR: dataDir };
   const config = testCommonConfig({ ...storeEnv, ...options.env }, service);
   const logger = options.logger ?? createLogger({ service, level: 'silent' });

@@ -13,7 +13,11 @@ export {
 export { createLogger, type Logger, type LoggerOptions } from './logging/logger';
 export { redactSecrets, redactedValue } from './logging/redact';
 
-export { createServiceMetrics, type ServiceMetrics, type ServiceMetricsOptions } from './metrics/service-metrics';
+export {
+  createServiceMetrics,
+  type ServiceMetrics,
+  type ServiceMetricsOptions,
+} from './metrics/service-metrics';
 
 export { HealthState, ServingStatus } from './health/health-state';
 export { healthServiceImplementation } from './health/health-service';
@@ -50,7 +54,11 @@ export { openServiceStores, type ServiceStores, type ServiceStoresOptions } from
 
 export type { SqlRow, SqlResult, SqlExecutor, SqlStore } from './stores/sql/sql-store';
 export { openSqlStore, type OpenSqlStoreOptions } from './stores/sql/open-sql-store';
-export { createPostgresSqlStore, quoteIdentifier, type PostgresSqlStoreOptions } from './stores/sql/postgres-sql-store';
+export {
+  createPostgresSqlStore,
+  quoteIdentifier,
+  type PostgresSqlStoreOptions,
+} from './stores/sql/postgres-sql-store';
 export { createPgliteSqlStore, type PgliteSqlStoreOptions } from './stores/sql/pglite-sql-store';
 export {
   readMigrationsDir,
@@ -62,5 +70,8 @@ export {
 } from './stores/sql/migrations';
 export type { KeyValueStore, SetOptions, IncrementOptions } from './stores/kv/key-value-store';
 export { openKeyValueStore, type OpenKeyValueStoreOptions } from './stores/kv/open-key-value-store';
-export { createMemoryKeyValueStore, type MemoryKeyValueStoreOptions } from './stores/kv/memory-key-value-store';
+export {
+  createMemoryKeyValueStore,
+  type MemoryKeyValueStoreOptions,
+} from './stores/kv/memory-key-value-store';
 export { createRedisKeyValueStore, type RedisKeyValueStoreOptions } from './stores/kv/redis-key-value-store';

@@ -37,8 +37,12 @@ describe('startTelemetry in a service process', () => {
         },
       });
       const spans = receiver.spans;
-      const client = spans.find((s) => s.kind === 3 && s.name === 'grpc.gatehouse.auth.v1.AuthService/Register');
-      const server = spans.find((s) => s.kind === 2 && s.name === 'grpc.gatehouse.auth.v1.AuthService/Register');
+      const client = spans.find(
+        (s) => s.kind === 3 && s.name === 'grpc.gatehouse.auth.v1.AuthService/Register',
+      );
+      const server = spans.find(
+        (s) => s.kind === 2 && s.name === 'grpc.gatehouse.auth.v1.AuthService/Register',
+      );
       expect(client, JSON.stringify(spans.map((s) => s.name))).toBeDefined();
       expect(server).toBeDefined();
       expect(server?.traceId).toBe(client?.traceId);

@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import { authV1, serviceNames } from '@gatehouse/contracts';
-import { hostedService, openServiceStores, startServiceHost, type Logger, type ServiceHost } from '@gatehouse/runtime';
+import {
+  hostedService,
+  openServiceStores,
+  startServiceHost,
+  type Logger,
+  type ServiceHost,
+} from '@gatehouse/runtime';
 import type { AuthConfig } from './config';
 
 /** SQL migrations ship beside the compiled code: services/auth/migrations. */

@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import { budgetV1, serviceNames } from '@gatehouse/contracts';
-import { hostedService, openServiceStores, startServiceHost, type Logger, type ServiceHost } from '@gatehouse/runtime';
+import {
+  hostedService,
+  openServiceStores,
+  startServiceHost,
+  type Logger,
+  type ServiceHost,
+} from '@gatehouse/runtime';
 import type { CostBudgetConfig } from './config';
 
 /** SQL migrations ship beside the compiled code: services/cost-budget/migrations. */

@@ -1,5 +1,11 @@
 import { ratelimitV1, serviceNames } from '@gatehouse/contracts';
-import { hostedService, openServiceStores, startServiceHost, type Logger, type ServiceHost } from '@gatehouse/runtime';
+import {
+  hostedService,
+  openServiceStores,
+  startServiceHost,
+  type Logger,
+  type ServiceHost,
+} from '@gatehouse/runtime';
 import type { RateLimitConfig } from './config';
 
 /**

@@ -55,7 +55,18 @@ export function reportRows(measurements: readonly Measurement[]): ReportRow[] {
 
 /** The report as a plain-text table. */
 export function renderReportTable(rows: readonly ReportRow[]): string {
-  const header = ['scenario', 'conc', 'calls', 'errors', 'calls/s', 'p50 ms', 'p99 ms', 'mean ms', 'thru x', 'p99 x'];
+  const header = [
+    'scenario',
+    'conc',
+    'calls',
+    'errors',
+    'calls/s',
+    'p50 ms',
+    'p99 ms',
+    'mean ms',
+    'thru x',
+    'p99 x',
+  ];
   const cells = rows.map((row) => [
     row.scenario,
     String(row.concurrency),

@@ -20,7 +20,11 @@ export interface BenchRunOptions extends BenchOptions {
 }
 
 /** Picks the scenarios BENCH_ONLY names; throws naming an unknown one. */
-export function selectScenarios(all: readonly Scenario[], only: readonly string[] | undefined, baseline: Scenario) {
+export function selectScenarios(
+  all: readonly Scenario[],
+  only: readonly string[] | undefined,
+  baseline: Scenario,
+) {
   if (only === undefined) return all;
   const known = [baseline, ...all].map((scenario) => scenario.name);
   const unknown = only.filter((name) => !known.includes(name));
@@ -49,7 +53,12 @@ export async function runBench(options: BenchRunOptions): Promise<Measurement[]>
           `  ${scenario.name} x${concurrency}: ${Math.round(result.throughputPerSec)} calls/s, ` +
             `p99 ${result.p99Ms.toFixed(3)} ms${result.errors > 0 ? `, ${result.errors} errors` : ''}`,
         );
-        measurements.push({ scenario: scenario.name, concurrency, baseline: scenario === options.baseline, result });
+        measurements.push({
+          scenario: scenario.name,
+          concurrency,
+          baseline: scenario === options.baseline,
+          result,
+        });
       }
     } finally {
       await instance.teardown();

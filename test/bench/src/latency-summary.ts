@@ -11,7 +11,11 @@ export function summarizeLatencies(samples: Float64Array): LatencySummary {
   samples.sort();
   let total = 0;
   for (const sample of samples) total += sample;
-  return { p50Ms: percentile(samples, 0.5), p99Ms: percentile(samples, 0.99), meanMs: total / samples.length };
+  return {
+    p50Ms: percentile(samples, 0.5),
+    p99Ms: percentile(samples, 0.99),
+    meanMs: total / samples.length,
+  };
 }
 
 function percentile(sorted: Float64Array, fraction: number): number {

@@ -17,7 +17,9 @@ describe('formatLogLine', () => {
 
   it('pads every level to one width and upper-cases it', () => {
     const at = (level: string) => `{"level":"${level}","time":"2026-11-22T01:02:03.000Z","msg":"m"}`;
-    expect(['trace', 'debug', 'info', 'warn', 'error', 'fatal'].map((l) => formatLogLine(at(l), plain)[0])).toEqual([
+    expect(
+      ['trace', 'debug', 'info', 'warn', 'error', 'fatal'].map((l) => formatLogLine(at(l), plain)[0]),
+    ).toEqual([
       '01:02:03 TRACE m',
       '01:02:03 DEBUG m',
       '01:02:03 INFO  m',
@@ -47,7 +49,11 @@ describe('formatLogLine', () => {
       level: 'fatal',
       time: '2026-11-22T10:53:51.245Z',
       service: 'auth',
-      err: { type: 'Error', message: 'disk full', stack: 'Error: disk full\n    at open (/x.js:1:2)\n    at main (/y.js:3:4)' },
+      err: {
+        type: 'Error',
+        message: 'disk full',
+        stack: 'Error: disk full\n    at open (/x.js:1:2)\n    at main (/y.js:3:4)',
+      },
       msg: 'auth failed to start',
     });
     expect(formatLogLine(line, plain)).toEqual([
@@ -98,6 +104,8 @@ describe('linePrefix', () => {
   });
 
   it('colours the name by position when asked', () => {
-    expect(linePrefix('auth', { width: 4, color: true, index: 0 })).toBe('\u001b[36mauth\u001b[0m \u001b[2m|\u001b[0m ');
+    expect(linePrefix('auth', { width: 4, color: true, index: 0 })).toBe(
+      '\u001b[36mauth\u001b[0m \u001b[2m|\u001b[0m ',
+    );
   });
 });

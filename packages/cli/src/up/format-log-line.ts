@@ -57,7 +57,11 @@ function formatValue(value: unknown): string {
 
 /** A serialized error is shown by its message; its stack follows on lines of its own. */
 function errorSummary(value: unknown): unknown {
-  if (value !== null && typeof value === 'object' && typeof (value as { message?: unknown }).message === 'string') {
+  if (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as { message?: unknown }).message === 'string'
+  ) {
     return (value as { message: string }).message;
   }
   return value;

@@ -9,7 +9,12 @@ import type { ReadyService } from './supervisor';
 export function renderReadyTable(services: readonly ReadyService[], elapsedMs: number): string {
   const rows = [
     ['service', 'gRPC', 'ops', 'stores'],
-    ...services.map((service) => [service.name, service.grpcAddress, service.opsUrl, describeStores(service.stores)]),
+    ...services.map((service) => [
+      service.name,
+      service.grpcAddress,
+      service.opsUrl,
+      describeStores(service.stores),
+    ]),
   ];
   const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
   const lines = rows.map((row) =>

@@ -14,7 +14,13 @@ export interface CatalogService {
 
 /** The services of a Gatehouse cluster, in start-up and display order. */
 export const serviceCatalog: readonly CatalogService[] = [
-  { name: 'auth', envKey: 'AUTH', healthService: serviceNames.auth, defaultGrpcPort: 50051, defaultOpsPort: 8081 },
+  {
+    name: 'auth',
+    envKey: 'AUTH',
+    healthService: serviceNames.auth,
+    defaultGrpcPort: 50051,
+    defaultOpsPort: 8081,
+  },
   {
     name: 'rate-limit',
     envKey: 'RATE_LIMIT',

@@ -25,7 +25,11 @@ export class StartFailure extends Error {
   }
 }
 
-function describeStartFailure(reason: StartFailureReason, failed: readonly FailedChild[], timeoutMs: number): string {
+function describeStartFailure(
+  reason: StartFailureReason,
+  failed: readonly FailedChild[],
+  timeoutMs: number,
+): string {
   if (reason === 'stopped') return 'start cancelled: stop requested';
   const lines: string[] = [];
   for (const child of failed) {

@@ -61,7 +61,10 @@ function supervisor(children: ChildSpec[], overrides: Partial<SupervisorOptions>
 
 describe('Supervisor', () => {
   it('reports every service ready with its ports and stores, then stops them all cleanly', async () => {
-    const { supervisor: s, output } = supervisor([fake('one', 'serve', 41000), fake('other', 'serve', 42000)]);
+    const { supervisor: s, output } = supervisor([
+      fake('one', 'serve', 41000),
+      fake('other', 'serve', 42000),
+    ]);
     const ready = await s.start();
     expect(ready).toEqual([
       {
@@ -97,7 +100,9 @@ describe('Supervisor', () => {
     const { reason, failed, message } = failure as StartFailure;
     expect(reason).toBe('exited');
     expect(failed.map((f) => [f.name, f.exit?.code])).toEqual([['bad', 3]]);
-    expect(message).toBe('bad exited with code 3 while starting\n  last output of bad:\n    cannot open the data dir');
+    expect(message).toBe(
+      'bad exited with code 3 while starting\n  last output of bad:\n    cannot open the data dir',
+    );
     expect(await s.stop()).toEqual({ clean: false, killed: [] });
   });
 
@@ -117,7 +122,9 @@ describe('Supervisor', () => {
         'slow was not ready after 0.4 s: health Check answered NOT_SERVING\n  last output of slow:\n' +
         `    ${failure.failed[1]?.recentLines[0]}`,
     );
-    expect(failure.failed[1]?.recentLines[0]).toMatch(/^\d\d:\d\d:\d\d INFO {2}serving gRPC on 127.0.0.1:40000 /);
+    expect(failure.failed[1]?.recentLines[0]).toMatch(
+      /^\d\d:\d\d:\d\d INFO {2}serving gRPC on 127.0.0.1:40000 /,
+    );
   });
 
   it('reports a service that dies after the start', async () => {

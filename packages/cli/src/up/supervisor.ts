@@ -72,7 +72,8 @@ export class Supervisor {
    * passed, or stop() was called) stops the others and rejects with a StartFailure.
    */
   async start(): Promise<readonly ReadyService[]> {
-    if (this.children.length > 0 || this.stopping !== undefined) throw new Error('Supervisor.start() called twice');
+    if (this.children.length > 0 || this.stopping !== undefined)
+      throw new Error('Supervisor.start() called twice');
     const spawn = this.options.spawn ?? spawnProcess;
     this.children = this.options.children.map((spec, index) => {
       const child = new ManagedChild({ spec, spawn, write: this.options.output.writerFor(spec.name, index) });
@@ -129,7 +130,11 @@ export class Supervisor {
     const grpcAddress = `${grpcHost}:${announcement.grpcPort}`;
     waiting.set(child.name, `no answer yet from health Check for ${healthService} at ${grpcAddress}`);
     const target = { name: child.name, grpcAddress, healthService };
-    await Promise.race([this.probe(target, signal, (detail) => waiting.set(child.name, detail)), ended, aborted]);
+    await Promise.race([
+      this.probe(target, signal, (detail) => waiting.set(child.name, detail)),
+      ended,
+      aborted,
+    ]);
     waiting.delete(child.name);
     return {
       name: child.name,
@@ -144,7 +149,11 @@ export class Supervisor {
   private lateChildren(waiting: ReadonlyMap<string, string>): FailedChild[] {
     return this.children
       .filter((child) => waiting.has(child.name))
-      .map((child) => ({ name: child.name, waitingFor: waiting.get(child.name), recentLines: child.recentLines() }));
+      .map((child) => ({
+        name: child.name,
+        waitingFor: waiting.get(child.name),
+        recentLines: child.recentLines(),
+      }));
   }
 
   private onExit(child: ManagedChild, exit: ChildExit): void {

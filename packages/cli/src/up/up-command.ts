@@ -41,7 +41,12 @@ export async function runUp(options: UpOptions, context: CliContext): Promise<nu
     repoRoot: context.repoRoot,
     nodePath: context.nodePath,
   });
-  const output = new PrefixedOutput({ stdout, stderr, names: children.map((c) => c.name), color: options.color });
+  const output = new PrefixedOutput({
+    stdout,
+    stderr,
+    names: children.map((c) => c.name),
+    color: options.color,
+  });
   const supervisor = new Supervisor({
     children,
     output,
@@ -83,7 +88,9 @@ export async function runUp(options: UpOptions, context: CliContext): Promise<nu
     if (crash !== undefined) {
       stderr.write(`\ngatehouse up: ${crash.name} ${describeExit(crash.exit)}; stopping the others.\n`);
       if (crash.recentLines.length > 0) {
-        stderr.write(`  last output of ${crash.name}:\n${crash.recentLines.map((line) => `    ${line}\n`).join('')}`);
+        stderr.write(
+          `  last output of ${crash.name}:\n${crash.recentLines.map((line) => `    ${line}\n`).join('')}`,
+        );
       }
       await supervisor.stop();
       return 1;
@@ -97,7 +104,9 @@ export async function runUp(options: UpOptions, context: CliContext): Promise<nu
 
 function reportStopped(report: { clean: boolean; killed: readonly string[] }, context: CliContext): number {
   if (report.killed.length > 0) {
-    context.stderr.write(`gatehouse up: killed ${report.killed.join(', ')}: did not stop within the grace period\n`);
+    context.stderr.write(
+      `gatehouse up: killed ${report.killed.join(', ')}: did not stop within the grace period\n`,
+    );
   }
   if (!report.clean) {
     context.stderr.write('gatehouse up: stopped, but not every service stopped cleanly\n');

@@ -11,7 +11,12 @@ describe('readUpOptions', () => {
   it('starts every service with a 60 s start timeout and a 15 s stop grace by default', () => {
     const options = read([]);
     expect(options.services.map((s) => s.name)).toEqual(['auth', 'rate-limit', 'cost-budget', 'health']);
-    expect(options).toMatchObject({ help: false, ephemeralPorts: false, startTimeoutMs: 60_000, stopGraceMs: 15_000 });
+    expect(options).toMatchObject({
+      help: false,
+      ephemeralPorts: false,
+      startTimeoutMs: 60_000,
+      stopGraceMs: 15_000,
+    });
   });
 
   it('reads --only (in catalog order), --ephemeral-ports, --timeout and --grace', () => {
@@ -21,12 +26,14 @@ describe('readUpOptions', () => {
   });
 
   it('rejects unknown services, options and bad durations with a usage error', () => {
-    expect(() => read(['--only', 'auth,billing'])).toThrow(new UsageError(
-      '--only: unknown service "billing"; choose from auth, rate-limit, cost-budget, health',
-    ));
+    expect(() => read(['--only', 'auth,billing'])).toThrow(
+      new UsageError('--only: unknown service "billing"; choose from auth, rate-limit, cost-budget, health'),
+    );
     expect(() => read(['--verbose'])).toThrow(UsageError);
     expect(() => read(['extra'])).toThrow(UsageError);
-    expect(() => read(['--timeout', 'soon'])).toThrow('--timeout must be a number of seconds from 0 to 3600, got "soon"');
+    expect(() => read(['--timeout', 'soon'])).toThrow(
+      '--timeout must be a number of seconds from 0 to 3600, got "soon"',
+    );
     expect(() => read(['--grace', '0'])).toThrow(UsageError);
   });
 
@@ -43,7 +50,11 @@ describe('childEnv', () => {
 
   it('passes the environment on and gives each service its default ports', () => {
     const env = { DATABASE_URL: 'postgres://db/x', GRPC_PORT: '9999', UNSET: undefined };
-    expect(childEnv(auth!, env, false)).toEqual({ DATABASE_URL: 'postgres://db/x', GRPC_PORT: '50051', OPS_PORT: '8081' });
+    expect(childEnv(auth!, env, false)).toEqual({
+      DATABASE_URL: 'postgres://db/x',
+      GRPC_PORT: '50051',
+      OPS_PORT: '8081',
+    });
     expect(childEnv(rateLimit!, env, false)).toMatchObject({ GRPC_PORT: '50052', OPS_PORT: '8082' });
   });
 

@@ -70,13 +70,21 @@ export function readUpOptions(
   };
 }
 
-function selectServices(catalog: readonly CatalogService[], only: string | undefined): readonly CatalogService[] {
+function selectServices(
+  catalog: readonly CatalogService[],
+  only: string | undefined,
+): readonly CatalogService[] {
   if (only === undefined) return catalog;
-  const names = only.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const names = only
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
   const unknown = names.filter((name) => !catalog.some((service) => service.name === name));
   if (unknown.length > 0 || names.length === 0) {
     const known = catalog.map((service) => service.name).join(', ');
-    throw new UsageError(`--only: unknown service ${JSON.stringify(unknown.join(','))}; choose from ${known}`);
+    throw new UsageError(
+      `--only: unknown service ${JSON.stringify(unknown.join(','))}; choose from ${known}`,
+    );
   }
   return catalog.filter((service) => names.includes(service.name));
 }
@@ -84,7 +92,9 @@ function selectServices(catalog: readonly CatalogService[], only: string | undef
 function seconds(option: string, value: string): number {
   const parsed = Number(value);
   if (value.trim() === '' || !Number.isFinite(parsed) || parsed <= 0 || parsed > 3600) {
-    throw new UsageError(`${option} must be a number of seconds from 0 to 3600, got ${JSON.stringify(value)}`);
+    throw new UsageError(
+      `${option} must be a number of seconds from 0 to 3600, got ${JSON.stringify(value)}`,
+    );
   }
   return Math.round(parsed * 1000);
 }

@@ -1,12 +1,12 @@
 // End to end: the BUILT `gatehouse up` (run `npx tsc -b` first; `npm test` does) with the real services.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { canConnect } from '../../../../test/support/can-connect';
 
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const cliPath = join(repoRoot, 'packages', 'cli', 'dist', 'main.js');
@@ -26,7 +26,8 @@ function startCli(args: string[], env: Record<string, string> = {}): RunningCli 
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-up-'));
   dataDirs.push(dataDir);
   const baseEnv = { ...process.env };
-  for (const name of ['DATABASE_URL', 'REDIS_URL', 'GRPC_PORT', 'OPS_PORT', 'FORCE_COLOR']) delete baseEnv[name];
+  for (const name of ['DATABASE_URL', 'REDIS_URL', 'GRPC_PORT', 'OPS_PORT', 'FORCE_COLOR'])
+    delete baseEnv[name];
   const child = spawn(process.execPath, [cliPath, ...args], {
     cwd: dataDir,
     env: {
@@ -56,30 +57,22 @@ async function waitForOutput(cli: RunningCli, pattern: RegExp, timeoutMs: number
   for (;;) {
     const { stdout, stderr } = cli.output();
     if (pattern.test(stdout)) return stdout;
-    const exit = await Promise.race([cli.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 100))]);
+    const exit = await Promise.race([
+      cli.exited,
+      new Promise<undefined>((r) => setTimeout(() => r(undefined), 100)),
+    ]);
     if (exit !== undefined || Date.now() > deadline) {
-      throw new Error(`gatehouse up did not print ${pattern} (exit: ${JSON.stringify(exit)})\n${stdout}\n${stderr}`);
+      throw new Error(
+        `gatehouse up did not print ${pattern} (exit: ${JSON.stringify(exit)})\n${stdout}\n${stderr}`,
+      );
     }
   }
 }
 
 function buf(...args: string[]): Promise<string> {
-  return run(bufPath, ['curl', '--protocol', 'grpc', '--http2-prior-knowledge', ...args], { timeout: 15_000 }).then(
-    (result) => result.stdout,
-  );
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.once('error', () => done(false));
-    socket.connect(port, '127.0.0.1', () => done(true));
-  });
+  return run(bufPath, ['curl', '--protocol', 'grpc', '--http2-prior-knowledge', ...args], {
+    timeout: 15_000,
+  }).then((result) => result.stdout);
 }
 
 beforeAll(() => {
@@ -109,16 +102,23 @@ describe('gatehouse up (built CLI)', () => {
     const cli = startCli(['up', '--ephemeral-ports']);
     const stdout = await waitForOutput(cli, /Press Ctrl-C to stop/, 45_000);
 
-    const rows = [...stdout.matchAll(/^ {2}(\S+)\s+127\.0\.0\.1:(\d+)\s+http:\/\/127\.0\.0\.1:(\d+)\s+(.+)$/gm)].map(
-      ([, name, grpcPort, opsPort, stores]) => ({ name, grpcPort: Number(grpcPort), opsPort: Number(opsPort), stores }),
-    );
+    const rows = [
+      ...stdout.matchAll(/^ {2}(\S+)\s+127\.0\.0\.1:(\d+)\s+http:\/\/127\.0\.0\.1:(\d+)\s+(.+)$/gm),
+    ].map(([, name, grpcPort, opsPort, stores]) => ({
+      name,
+      grpcPort: Number(grpcPort),
+      opsPort: Number(opsPort),
+      stores,
+    }));
     expect(rows.map((row) => row.name)).toEqual(Object.keys(expectedServices));
     expect(rows.find((row) => row.name === 'auth')?.stores).toContain('sql=pglite');
     const ports = rows.flatMap((row) => [row.grpcPort, row.opsPort]);
     expect(new Set(ports).size).toBe(8);
     // The ports in the table are the ones each service announced.
     for (const row of rows) {
-      expect(stdout).toMatch(new RegExp(`^${row.name} +\\| .*grpc_port=${row.grpcPort} ops_port=${row.opsPort}`, 'm'));
+      expect(stdout).toMatch(
+        new RegExp(`^${row.name} +\\| .*grpc_port=${row.grpcPort} ops_port=${row.opsPort}`, 'm'),
+      );
     }
 
     await Promise.all(
@@ -142,7 +142,9 @@ describe('gatehouse up (built CLI)', () => {
     cli.process.kill('SIGTERM');
     expect(await cli.exited).toEqual({ code: 0, signal: null });
     expect(cli.output().stdout).toContain('gatehouse up: all services stopped');
-    expect(await Promise.all(ports.map(accepts))).toEqual(ports.map(() => false));
+    expect(await Promise.all(ports.map((port) => canConnect('127.0.0.1', port)))).toEqual(
+      ports.map(() => false),
+    );
   }, 60_000);
 
   it('exits 1 naming the service and the variable when a service rejects its configuration', async () => {
@@ -158,8 +160,12 @@ describe('gatehouse up (built CLI)', () => {
     const cli = startCli(['up', '--ephemeral-ports'], { DATABASE_URL: 'nonsense' });
     expect(await cli.exited).toEqual({ code: 1, signal: null });
     const { stderr } = cli.output();
-    expect(stderr).toMatch(/(auth|rate-limit|cost-budget|health) exited with code 78 \(invalid configuration\)/);
-    expect(stderr).toContain('DATABASE_URL: must be a postgres:// or postgresql:// URL with a host, got "nonsense"');
+    expect(stderr).toMatch(
+      /(auth|rate-limit|cost-budget|health) exited with code 78 \(invalid configuration\)/,
+    );
+    expect(stderr).toContain(
+      'DATABASE_URL: must be a postgres:// or postgresql:// URL with a host, got "nonsense"',
+    );
   });
 
   it('answers --help and rejects unknown commands and options with status 2', async () => {
@@ -168,7 +174,9 @@ describe('gatehouse up (built CLI)', () => {
     const top = await run(process.execPath, [cliPath, '--help']);
     expect(top.stdout).toMatch(/Commands:\n {2}up +start the Gatehouse services/);
     for (const args of [['bogus'], ['up', '--bogus']]) {
-      const failed = await run(process.execPath, [cliPath, ...args]).catch((error: { code: number; stderr: string }) => error);
+      const failed = await run(process.execPath, [cliPath, ...args]).catch(
+        (error: { code: number; stderr: string }) => error,
+      );
       expect(failed).toMatchObject({ code: 2, stderr: expect.stringContaining('Usage: gatehouse') });
     }
   });

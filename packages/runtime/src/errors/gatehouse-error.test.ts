@@ -20,7 +20,10 @@ describe('GatehouseError', () => {
       details: 'connect refused',
       metadata: new Metadata(),
     });
-    expect(GatehouseError.from(downstream)).toMatchObject({ code: 'UNAVAILABLE', message: 'connect refused' });
+    expect(GatehouseError.from(downstream)).toMatchObject({
+      code: 'UNAVAILABLE',
+      message: 'connect refused',
+    });
     const leak = GatehouseError.from(new TypeError('cannot read secret_key of undefined'));
     expect(leak).toMatchObject({ code: 'INTERNAL', message: 'internal error' });
   });

@@ -23,12 +23,18 @@ export function toStatusObject(error: GatehouseError): StatusObject {
   }
   if (error.field !== undefined) {
     const badRequest = { fieldViolations: [{ field: error.field, description: error.message }] };
-    details.push({ typeUrl: typeUrl('google.rpc.BadRequest'), value: Buffer.from(BadRequest.encode(badRequest).finish()) });
+    details.push({
+      typeUrl: typeUrl('google.rpc.BadRequest'),
+      value: Buffer.from(BadRequest.encode(badRequest).finish()),
+    });
   }
   if (error.retryAfterMs !== undefined) {
     const seconds = Math.floor(error.retryAfterMs / 1000);
     const retryDelay = { seconds: BigInt(seconds), nanos: (error.retryAfterMs % 1000) * 1_000_000 };
-    details.push({ typeUrl: typeUrl('google.rpc.RetryInfo'), value: Buffer.from(RetryInfo.encode({ retryDelay }).finish()) });
+    details.push({
+      typeUrl: typeUrl('google.rpc.RetryInfo'),
+      value: Buffer.from(RetryInfo.encode({ retryDelay }).finish()),
+    });
   }
   const trailer = new Metadata();
   if (details.length > 0) {

@@ -16,7 +16,10 @@ afterAll(() => {
 describe('createLogger', () => {
   it('writes JSON lines with service, level label and ISO time', () => {
     const logs = captureLogs();
-    createLogger({ service: 'auth', level: 'info', destination: logs.stream }).info({ user_id: 'u1' }, 'hello');
+    createLogger({ service: 'auth', level: 'info', destination: logs.stream }).info(
+      { user_id: 'u1' },
+      'hello',
+    );
     const [line] = logs.lines();
     expect(line).toMatchObject({ level: 'info', service: 'auth', user_id: 'u1', msg: 'hello' });
     expect(line?.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
@@ -25,7 +28,12 @@ describe('createLogger', () => {
   it('never lets a password, token, API key or authorization header reach the stream', () => {
     const logs = captureLogs();
     const logger = createLogger({ service: 'auth', level: 'info', destination: logs.stream });
-    const secrets = ['Sup3r$ecret!', 'eyJhbGciOiJFZERTQSJ9.payload.sig', 'gh_live_abcdef0123456789', 'Bearer tok'];
+    const secrets = [
+      'Sup3r$ecret!',
+      'eyJhbGciOiJFZERTQSJ9.payload.sig',
+      'gh_live_abcdef0123456789',
+      'Bearer tok',
+    ];
     logger.info(
       {
         request: {
@@ -58,7 +66,10 @@ describe('createLogger', () => {
     span.end();
     logger.info('outside');
     const [inside, outside] = logs.lines();
-    expect(inside).toMatchObject({ trace_id: span.spanContext().traceId, span_id: span.spanContext().spanId });
+    expect(inside).toMatchObject({
+      trace_id: span.spanContext().traceId,
+      span_id: span.spanContext().spanId,
+    });
     expect(inside?.trace_id).toMatch(/^[0-9a-f]{32}$/);
     expect(outside).not.toHaveProperty('trace_id');
   });

@@ -14,5 +14,9 @@ export function hostedService<D extends ServiceDefinitionShape>(
   definition: D,
   implementation: ServiceImplementation<D>,
 ): HostedService {
-  return { name, definition, implementation: implementation as ServiceImplementation<ServiceDefinitionShape> };
+  return {
+    name,
+    definition,
+    implementation: implementation as ServiceImplementation<ServiceDefinitionShape>,
+  };
 }

@@ -83,7 +83,9 @@ describe('startServiceHost', () => {
 
   it('answers an unexpected error with a bare INTERNAL and logs the cause', async () => {
     const { auth, logs } = await startHost();
-    const error = await callError(unaryCall(auth, auth.login, { email: 'a@b.c', password: 'pw' }, new Metadata()));
+    const error = await callError(
+      unaryCall(auth, auth.login, { email: 'a@b.c', password: 'pw' }, new Metadata()),
+    );
     expect(error.code).toBe(status.INTERNAL);
     expect(error.details).toBe('internal error');
     const logged = logs.lines().find((line) => line.msg === 'unexpected error in handler');
@@ -112,7 +114,9 @@ describe('startServiceHost', () => {
     const malformed = new Metadata();
     malformed.set('x-request-id', 'bad id with spaces');
     expect(await register(malformed)).toMatch(/^[0-9a-f-]{36}$/);
-    const rpcLines = logs.lines().filter((line) => line.msg === 'rpc' && line.method === '/gatehouse.auth.v1.AuthService/Register');
+    const rpcLines = logs
+      .lines()
+      .filter((line) => line.msg === 'rpc' && line.method === '/gatehouse.auth.v1.AuthService/Register');
     expect(rpcLines.map((line) => [line.code, line.request_id, line.level])).toEqual([
       ['OK', 'req-123', 'info'],
       ['OK', expect.stringMatching(/^[0-9a-f-]{36}$/), 'info'],

@@ -120,7 +120,9 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
       alive = false;
       await ops.close();
       for (const resource of options.resources ?? []) {
-        await resource.close().catch((error: unknown) => logger.error({ err: error }, `closing ${resource.name} failed`));
+        await resource
+          .close()
+          .catch((error: unknown) => logger.error({ err: error }, `closing ${resource.name} failed`));
       }
       logger.info('stopped');
     })();

@@ -51,7 +51,8 @@ export async function openServiceStores(options: ServiceStoresOptions): Promise<
     stores.sql = sql;
     stores.resources.push({ name: 'sql store', close: () => sql.close() });
     stores.readinessChecks.push({ name: sql.kind, check: () => sql.ping() });
-    stores.inUse.sql = sql.kind === 'postgres' ? `postgres (schema ${config.databaseSchema})` : `pglite ${dataDir}`;
+    stores.inUse.sql =
+      sql.kind === 'postgres' ? `postgres (schema ${config.databaseSchema})` : `pglite ${dataDir}`;
     const { applied } = await runMigrations(sql, await readMigrationsDir(options.sqlMigrationsDir));
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   }

@@ -14,7 +14,8 @@ export const emptyGrpcCall: Scenario = {
   async setup() {
     const server = new Server();
     const implementation: grpcHealthV1.HealthServer = {
-      check: (_call, callback) => callback(null, { status: grpcHealthV1.HealthCheckResponse_ServingStatus.SERVING }),
+      check: (_call, callback) =>
+        callback(null, { status: grpcHealthV1.HealthCheckResponse_ServingStatus.SERVING }),
       list: (_call, callback) => callback(null, { statuses: {} }),
       watch: (call) => call.end(),
     };

@@ -14,7 +14,9 @@ let address = '';
 beforeAll(async () => {
   addReflection(server, [serviceNames.rateLimit, 'grpc.health.v1.Health']);
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) =>
+      e ? reject(e) : resolve(p),
+    ),
   );
   address = `127.0.0.1:${port}`;
 });
@@ -22,7 +24,8 @@ afterAll(() => server.forceShutdown());
 
 /** Sends each request on one reflection stream and collects one response per request. */
 async function reflect(requests: Partial<Request>[], version: 'v1' | 'v1alpha' = 'v1'): Promise<Response[]> {
-  const Client = version === 'v1' ? grpcReflectionV1.ServerReflectionClient : grpcReflectionV1alpha.ServerReflectionClient;
+  const Client =
+    version === 'v1' ? grpcReflectionV1.ServerReflectionClient : grpcReflectionV1alpha.ServerReflectionClient;
   const client = new Client(address, credentials.createInsecure());
   const call = client.serverReflectionInfo();
   const responses: Response[] = [];
@@ -39,7 +42,9 @@ async function reflect(requests: Partial<Request>[], version: 'v1' | 'v1alpha' =
 }
 
 const fileNames = (response: Response | undefined) =>
-  response?.fileDescriptorResponse?.fileDescriptorProto.map((bytes) => fromBinary(FileDescriptorProtoSchema, bytes).name);
+  response?.fileDescriptorResponse?.fileDescriptorProto.map(
+    (bytes) => fromBinary(FileDescriptorProtoSchema, bytes).name,
+  );
 
 describe('addReflection', () => {
   it('lists only the services the host serves', async () => {
@@ -67,7 +72,10 @@ describe('addReflection', () => {
 
   it('keeps each file whole: the service with its methods and imports', async () => {
     const [response] = await reflect([{ fileContainingSymbol: serviceNames.rateLimit }]);
-    const file = fromBinary(FileDescriptorProtoSchema, response!.fileDescriptorResponse!.fileDescriptorProto[0]!);
+    const file = fromBinary(
+      FileDescriptorProtoSchema,
+      response!.fileDescriptorResponse!.fileDescriptorProto[0]!,
+    );
     expect(file.dependency).toEqual(['google/protobuf/timestamp.proto']);
     expect(file.service[0]?.method.map((method) => method.name)).toEqual([
       'CheckLimit',

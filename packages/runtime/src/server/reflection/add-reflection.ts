@@ -17,7 +17,10 @@ export function addReflection(server: Server, serviceNames: readonly string[]): 
       call.on('end', () => call.end());
     },
   };
-  for (const definition of [grpcReflectionV1.ServerReflectionService, grpcReflectionV1alpha.ServerReflectionService]) {
+  for (const definition of [
+    grpcReflectionV1.ServerReflectionService,
+    grpcReflectionV1alpha.ServerReflectionService,
+  ]) {
     server.addService(definition as unknown as ServiceDefinition, handler);
   }
 }
@@ -36,9 +39,15 @@ function answer(index: DescriptorIndex, serviceNames: readonly string[], request
     return files(index.fileByName(request.fileByFilename), `file ${request.fileByFilename}`);
   }
   if (request.fileContainingSymbol !== undefined) {
-    return files(index.fileContainingSymbol(request.fileContainingSymbol), `symbol ${request.fileContainingSymbol}`);
+    return files(
+      index.fileContainingSymbol(request.fileContainingSymbol),
+      `symbol ${request.fileContainingSymbol}`,
+    );
   }
-  if (request.allExtensionNumbersOfType !== undefined && index.hasMessage(request.allExtensionNumbersOfType)) {
+  if (
+    request.allExtensionNumbersOfType !== undefined &&
+    index.hasMessage(request.allExtensionNumbersOfType)
+  ) {
     // Gatehouse contracts declare no extensions.
     return {
       ...base,
@@ -46,7 +55,13 @@ function answer(index: DescriptorIndex, serviceNames: readonly string[], request
     };
   }
   if (request.fileContainingExtension !== undefined || request.allExtensionNumbersOfType !== undefined) {
-    return { ...base, errorResponse: { errorCode: status.NOT_FOUND, errorMessage: 'no such extension or type' } };
+    return {
+      ...base,
+      errorResponse: { errorCode: status.NOT_FOUND, errorMessage: 'no such extension or type' },
+    };
   }
-  return { ...base, errorResponse: { errorCode: status.INVALID_ARGUMENT, errorMessage: 'empty reflection request' } };
+  return {
+    ...base,
+    errorResponse: { errorCode: status.INVALID_ARGUMENT, errorMessage: 'empty reflection request' },
+  };
 }

@@ -1,4 +1,10 @@
-import { createFileRegistry, fromBinary, toBinary, type DescFile, type FileRegistry } from '@bufbuild/protobuf';
+import {
+  createFileRegistry,
+  fromBinary,
+  toBinary,
+  type DescFile,
+  type FileRegistry,
+} from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema, FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 
 /**

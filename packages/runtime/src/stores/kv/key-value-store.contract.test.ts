@@ -54,13 +54,18 @@ function inbox() {
     messages,
     onMessage: (message: string) => {
       messages.push(message);
-      waiters = waiters.filter((waiter) => (messages.length >= waiter.count ? (waiter.resolve(), false) : true));
+      waiters = waiters.filter((waiter) =>
+        messages.length >= waiter.count ? (waiter.resolve(), false) : true,
+      );
     },
     /** Resolves once `count` messages in total have arrived. */
     received: (count: number) =>
       new Promise<void>((resolve, reject) => {
         if (messages.length >= count) return resolve();
-        const timer = setTimeout(() => reject(new Error(`only ${messages.length} of ${count} messages arrived`)), 5000);
+        const timer = setTimeout(
+          () => reject(new Error(`only ${messages.length} of ${count} messages arrived`)),
+          5000,
+        );
         waiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) });
       }),
   };
@@ -182,7 +187,9 @@ describe.each(backends)('KeyValueStore contract: $name', (backend) => {
         `ttlMs must be a positive number of milliseconds, got ${String(ttlMs)}`,
       );
     }
-    await expect(store.expire('bad-ttl', 0)).rejects.toThrow('ttlMs must be a positive number of milliseconds, got 0');
+    await expect(store.expire('bad-ttl', 0)).rejects.toThrow(
+      'ttlMs must be a positive number of milliseconds, got 0',
+    );
     await expect(store.incrementBy('bad-ttl', 1, { ttlMs: -5 })).rejects.toThrow(
       'ttlMs must be a positive number of milliseconds, got -5',
     );
@@ -224,7 +231,9 @@ describe.each(backends)('KeyValueStore contract: $name', (backend) => {
     ] as const) {
       await store.set(key, value);
       await expect(store.incrementBy(key, 1)).rejects.toThrow(/not an integer or out of range/);
-      await expect(store.incrementBy(key, 1, { ttlMs: LONG_TTL_MS })).rejects.toThrow(/not an integer or out of range/);
+      await expect(store.incrementBy(key, 1, { ttlMs: LONG_TTL_MS })).rejects.toThrow(
+        /not an integer or out of range/,
+      );
       expect(await store.get(key)).toBe(value);
       expect(await store.ttlMs(key)).toBe(Number.POSITIVE_INFINITY);
     }
@@ -232,7 +241,9 @@ describe.each(backends)('KeyValueStore contract: $name', (backend) => {
 
   it('rejects a delta that is not a safe integer', async () => {
     await expect(store.incrementBy('delta', 1.5)).rejects.toThrow('delta must be a safe integer, got 1.5');
-    await expect(store.incrementBy('delta', 2 ** 53)).rejects.toThrow(`delta must be a safe integer, got ${2 ** 53}`);
+    await expect(store.incrementBy('delta', 2 ** 53)).rejects.toThrow(
+      `delta must be a safe integer, got ${2 ** 53}`,
+    );
     expect(await store.exists('delta')).toBe(false);
   });
 

@@ -115,7 +115,11 @@ describe('createMemoryKeyValueStore', () => {
       await store.set('w', '4');
 
       expect(await store.exists('y')).toBe(false);
-      expect([await store.get('x'), await store.get('z'), await store.get('w')]).toEqual(['1 again', '3', '4']);
+      expect([await store.get('x'), await store.get('z'), await store.get('w')]).toEqual([
+        '1 again',
+        '3',
+        '4',
+      ]);
     });
 
     it('follows expiries changed by expire', async () => {
@@ -126,7 +130,11 @@ describe('createMemoryKeyValueStore', () => {
 
       await store.set('c', '3');
 
-      expect([await store.exists('a'), await store.exists('b'), await store.exists('c')]).toEqual([true, false, true]);
+      expect([await store.exists('a'), await store.exists('b'), await store.exists('c')]).toEqual([
+        true,
+        false,
+        true,
+      ]);
     });
 
     it('never evicts to overwrite an existing key', async () => {
@@ -180,7 +188,9 @@ describe('createMemoryKeyValueStore', () => {
   });
 
   it('rejects bad options', () => {
-    expect(() => createMemoryKeyValueStore({ maxKeys: 0 })).toThrow('maxKeys must be a positive integer, got 0');
+    expect(() => createMemoryKeyValueStore({ maxKeys: 0 })).toThrow(
+      'maxKeys must be a positive integer, got 0',
+    );
     expect(() => createMemoryKeyValueStore({ sweepIntervalMs: -1 })).toThrow(
       'sweepIntervalMs must be a positive number, got -1',
     );

@@ -19,7 +19,12 @@ describe('createRedisKeyValueStore', () => {
   });
 
   async function open(redisUrl = testRedisUrl, keyPrefix = prefix): Promise<KeyValueStore> {
-    const store = await createRedisKeyValueStore({ redisUrl, keyPrefix, commandTimeoutMs: 300, connectTimeoutMs: 500 });
+    const store = await createRedisKeyValueStore({
+      redisUrl,
+      keyPrefix,
+      commandTimeoutMs: 300,
+      connectTimeoutMs: 500,
+    });
     stores.push(store);
     return store;
   }
@@ -58,9 +63,9 @@ describe('createRedisKeyValueStore', () => {
   it('fails fast, naming the server but not the password, when Redis is not reachable', async () => {
     const started = Date.now();
 
-    await expect(createRedisKeyValueStore({ redisUrl: 'redis://:secret@127.0.0.1:1', connectTimeoutMs: 500 })).rejects.toThrow(
-      /^Redis at 127\.0\.0\.1:1 is not reachable: connect ECONNREFUSED 127\.0\.0\.1:1$/,
-    );
+    await expect(
+      createRedisKeyValueStore({ redisUrl: 'redis://:secret@127.0.0.1:1', connectTimeoutMs: 500 }),
+    ).rejects.toThrow(/^Redis at 127\.0\.0\.1:1 is not reachable: connect ECONNREFUSED 127\.0\.0\.1:1$/);
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
@@ -80,7 +85,9 @@ describe('createRedisKeyValueStore', () => {
 });
 
 /** A TCP proxy to Redis that can be cut and restored on the same port, to play a Redis outage. */
-async function startProxy(target: URL): Promise<{ port: number; stop(): Promise<void>; restart(): Promise<void> }> {
+async function startProxy(
+  target: URL,
+): Promise<{ port: number; stop(): Promise<void>; restart(): Promise<void> }> {
   const sockets = new Set<Socket>();
   let server: Server;
   const listen = (port: number) =>

@@ -48,7 +48,9 @@ export async function readMigrationsDir(dir: string): Promise<Migration[]> {
     const number = name.slice(0, 4);
     const other = seenNumbers.get(number);
     if (other !== undefined) {
-      throw new Error(`migration files ${other} and ${name} in ${dir} share the number ${number}; renumber one`);
+      throw new Error(
+        `migration files ${other} and ${name} in ${dir} share the number ${number}; renumber one`,
+      );
     }
     seenNumbers.set(number, name);
     migrations.push({ id: name.slice(0, -'.sql'.length), sql: await readFile(join(dir, name), 'utf8') });

@@ -10,7 +10,8 @@ describe('createPostgresSqlStore', () => {
   afterAll(async () => {
     const admin = await createPostgresSqlStore({ databaseUrl: testDatabaseUrl });
     try {
-      for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(schema)} CASCADE`);
+      for (const schema of schemas)
+        await admin.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(schema)} CASCADE`);
     } finally {
       await admin.close();
     }
@@ -30,7 +31,9 @@ describe('createPostgresSqlStore', () => {
     const schema = uniqueName('sql_path');
     await withStore(schema, async (store) => {
       const paths = await Promise.all(
-        [1, 2, 3].map(() => store.transaction(async (tx) => (await tx.query('SELECT current_schema() AS s')).rows[0])),
+        [1, 2, 3].map(() =>
+          store.transaction(async (tx) => (await tx.query('SELECT current_schema() AS s')).rows[0]),
+        ),
       );
 
       expect(paths).toEqual([{ s: schema }, { s: schema }, { s: schema }]);
@@ -42,10 +45,10 @@ describe('createPostgresSqlStore', () => {
     await withStore(schema, async (store) => {
       await store.query('CREATE TABLE t (id integer)');
 
-      const found = await store.query('SELECT table_schema FROM information_schema.tables WHERE table_name = $1 AND table_schema = $2', [
-        't',
-        schema,
-      ]);
+      const found = await store.query(
+        'SELECT table_schema FROM information_schema.tables WHERE table_name = $1 AND table_schema = $2',
+        ['t', schema],
+      );
       expect(found.rows).toEqual([{ table_schema: schema }]);
     });
   });
@@ -53,7 +56,9 @@ describe('createPostgresSqlStore', () => {
   it('cancels statements running longer than statementTimeoutMs', async () => {
     const store = await createPostgresSqlStore({ databaseUrl: testDatabaseUrl, statementTimeoutMs: 100 });
     try {
-      await expect(store.query('SELECT pg_sleep(2)')).rejects.toThrow('canceling statement due to statement timeout');
+      await expect(store.query('SELECT pg_sleep(2)')).rejects.toThrow(
+        'canceling statement due to statement timeout',
+      );
     } finally {
       await store.close();
     }
@@ -66,7 +71,9 @@ describe('createPostgresSqlStore', () => {
       connectTimeoutMs: 500,
     });
 
-    await expect(outcome).rejects.toThrow(/^could not create schema "unreachable" on PostgreSQL at 127\.0\.0\.1:1\/test: /);
+    await expect(outcome).rejects.toThrow(
+      /^could not create schema "unreachable" on PostgreSQL at 127\.0\.0\.1:1\/test: /,
+    );
     await expect(outcome).rejects.not.toThrow(/secret/);
   });
 });

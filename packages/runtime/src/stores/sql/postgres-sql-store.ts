@@ -27,7 +27,9 @@ const INT8_OID = 20;
 // BigInt(row.amount_micros).
 const typesKeepingInt8AsString: CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID ? (value: string) => value : pgTypes.getTypeParser(oid, format)) as CustomTypesConfig['getTypeParser'],
+    oid === INT8_OID
+      ? (value: string) => value
+      : pgTypes.getTypeParser(oid, format)) as CustomTypesConfig['getTypeParser'],
 };
 
 /** The SqlStore over real PostgreSQL, through a `pg.Pool`. */
@@ -41,7 +43,9 @@ export async function createPostgresSqlStore(options: PostgresSqlStoreOptions): 
     types: typesKeepingInt8AsString,
     // A startup parameter, so the path is set before any statement runs on a new connection
     // (a SET after connecting would race with the first query).
-    ...(schema === undefined ? {} : { options: `-c search_path=${escapeStartupOption(quoteIdentifier(schema))}` }),
+    ...(schema === undefined
+      ? {}
+      : { options: `-c search_path=${escapeStartupOption(quoteIdentifier(schema))}` }),
   });
   // Without a listener, an idle connection dropped by the server would crash the process.
   pool.on('error', options.onError ?? (() => undefined));
@@ -52,9 +56,12 @@ export async function createPostgresSqlStore(options: PostgresSqlStoreOptions): 
     } catch (error) {
       await pool.end();
       const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(`could not create schema "${schema}" on PostgreSQL at ${describeServer(databaseUrl)}: ${reason}`, {
-        cause: error,
-      });
+      throw new Error(
+        `could not create schema "${schema}" on PostgreSQL at ${describeServer(databaseUrl)}: ${reason}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 
@@ -101,8 +108,7 @@ async function runQuery<Row extends SqlRow>(
   params: readonly unknown[] | undefined,
 ): Promise<SqlResult<Row>> {
   const reply = (await target.query(text, params === undefined ? undefined : [...params])) as
-    | QueryResult<Row>
-    | QueryResult<Row>[];
+    QueryResult<Row> | QueryResult<Row>[];
   // Several statements in one text (no params: simple protocol) answer one result each; keep the last.
   const result = Array.isArray(reply) ? reply[reply.length - 1] : reply;
   if (result === undefined) return { rows: [], rowCount: 0 };

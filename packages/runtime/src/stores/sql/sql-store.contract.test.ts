@@ -69,7 +69,10 @@ describe.each(backends)('SqlStore contract: $name', (backend) => {
     await store.query('CREATE TABLE items (id integer PRIMARY KEY, name text NOT NULL)');
     await store.query('INSERT INTO items (id, name) VALUES ($1, $2), ($3, $4)', [1, 'one', 2, 'two']);
 
-    const result = await store.query<{ id: number; name: string }>('SELECT id, name FROM items WHERE id = $1', [2]);
+    const result = await store.query<{ id: number; name: string }>(
+      'SELECT id, name FROM items WHERE id = $1',
+      [2],
+    );
 
     expect(result.rows).toEqual([{ id: 2, name: 'two' }]);
     expect(result.rowCount).toBe(1);
@@ -137,7 +140,9 @@ describe.each(backends)('SqlStore contract: $name', (backend) => {
       await tx.query('INSERT INTO failed_statement (id) VALUES (1)');
     });
 
-    await expect(outcome).rejects.toThrow('duplicate key value violates unique constraint "failed_statement_pkey"');
+    await expect(outcome).rejects.toThrow(
+      'duplicate key value violates unique constraint "failed_statement_pkey"',
+    );
     expect((await store.query('SELECT id FROM failed_statement')).rows).toEqual([]);
   });
 
@@ -161,7 +166,9 @@ describe.each(backends)('SqlStore contract: $name', (backend) => {
       rows: [{ total: '41' }],
       rowCount: 1,
     });
-    await expect(store.query('SELECT micros + 1 FROM amounts WHERE id = 1')).rejects.toThrow('bigint out of range');
+    await expect(store.query('SELECT micros + 1 FROM amounts WHERE id = 1')).rejects.toThrow(
+      'bigint out of range',
+    );
   });
 
   it('returns the same JavaScript types on every backend', async () => {
@@ -181,8 +188,14 @@ describe.each(backends)('SqlStore contract: $name', (backend) => {
 
   describe('migrations', () => {
     const widgets: Migration[] = [
-      { id: '0001_create_widgets', sql: 'CREATE TABLE widgets (id integer PRIMARY KEY, name text NOT NULL);' },
-      { id: '0002_seed_widgets', sql: "INSERT INTO widgets VALUES (1, 'first');\nINSERT INTO widgets VALUES (2, 'second');" },
+      {
+        id: '0001_create_widgets',
+        sql: 'CREATE TABLE widgets (id integer PRIMARY KEY, name text NOT NULL);',
+      },
+      {
+        id: '0002_seed_widgets',
+        sql: "INSERT INTO widgets VALUES (1, 'first');\nINSERT INTO widgets VALUES (2, 'second');",
+      },
     ];
 
     it('applies each migration once, records it, and applies nothing on a second run', async () => {
@@ -199,7 +212,9 @@ describe.each(backends)('SqlStore contract: $name', (backend) => {
         `SELECT id, checksum, applied_at > now() - interval '5 minutes' AS recent
            FROM gatehouse_migrations WHERE id LIKE '%_widgets' ORDER BY id`,
       );
-      expect(recorded.rows).toEqual(widgets.map((m) => ({ id: m.id, checksum: checksumOf(m.sql), recent: true })));
+      expect(recorded.rows).toEqual(
+        widgets.map((m) => ({ id: m.id, checksum: checksumOf(m.sql), recent: true })),
+      );
     });
 
     it('applies only the new migrations of a later release', async () => {
@@ -224,11 +239,18 @@ describe.each(backends)('SqlStore contract: $name', (backend) => {
     });
 
     it('rolls back a failing migration together with its record', async () => {
-      const broken: Migration = { id: '0201_broken', sql: 'CREATE TABLE half_done (id integer); SELECT no_such_column FROM half_done' };
+      const broken: Migration = {
+        id: '0201_broken',
+        sql: 'CREATE TABLE half_done (id integer); SELECT no_such_column FROM half_done',
+      };
 
       await expect(runMigrations(store, [broken])).rejects.toThrow('column "no_such_column" does not exist');
-      expect((await store.query("SELECT id FROM gatehouse_migrations WHERE id = '0201_broken'")).rows).toEqual([]);
-      expect((await store.query("SELECT to_regclass('half_done') IS NULL AS missing")).rows).toEqual([{ missing: true }]);
+      expect(
+        (await store.query("SELECT id FROM gatehouse_migrations WHERE id = '0201_broken'")).rows,
+      ).toEqual([]);
+      expect((await store.query("SELECT to_regclass('half_done') IS NULL AS missing")).rows).toEqual([
+        { missing: true },
+      ]);
     });
   });
 });
@@ -252,7 +274,9 @@ describe('runMigrations on PostgreSQL replicas', () => {
       sql: `SELECT pg_sleep(0.05); CREATE TABLE race_${n} (id integer); INSERT INTO race_${n} VALUES (${n});`,
     }));
     // Both replicas also race to create the schema and the migrations table.
-    const replicas = await Promise.all([1, 2].map(() => createPostgresSqlStore({ databaseUrl: testDatabaseUrl, schema })));
+    const replicas = await Promise.all(
+      [1, 2].map(() => createPostgresSqlStore({ databaseUrl: testDatabaseUrl, schema })),
+    );
     try {
       const results = await Promise.all(replicas.map((replica) => runMigrations(replica, migrations)));
 
