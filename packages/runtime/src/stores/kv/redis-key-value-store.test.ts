@@ -1,6 +1,6 @@
-import { createServer, Socket, type Server } from 'node:net';
 import Redis from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startTcpProxy } from '../../../../../test/support/tcp-proxy';
 import { testRedisUrl, uniqueName } from '../../../../../test/support/test-env';
 import type { KeyValueStore } from './key-value-store';
 import { createRedisKeyValueStore } from './redis-key-value-store';
@@ -70,7 +70,8 @@ describe('createRedisKeyValueStore', () => {
   });
 
   it('fails commands fast while Redis is gone, and recovers when it is back', async () => {
-    const proxy = await startProxy(new URL(testRedisUrl));
+    const redisUrl = new URL(testRedisUrl);
+    const proxy = await startTcpProxy({ host: redisUrl.hostname, port: Number(redisUrl.port || 6379) });
     const store = await open(`redis://127.0.0.1:${proxy.port}`);
     await store.set('through-proxy', 'v');
 
@@ -83,46 +84,6 @@ describe('createRedisKeyValueStore', () => {
     await waitFor(async () => (await store.get('through-proxy')) === 'v');
   });
 });
-
-/** A TCP proxy to Redis that can be cut and restored on the same port, to play a Redis outage. */
-async function startProxy(
-  target: URL,
-): Promise<{ port: number; stop(): Promise<void>; restart(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  let server: Server;
-  const listen = (port: number) =>
-    new Promise<number>((resolve, reject) => {
-      server = createServer((client) => {
-        const upstream = new Socket();
-        upstream.connect(Number(target.port || 6379), target.hostname);
-        for (const socket of [client, upstream]) {
-          sockets.add(socket);
-          socket.on('close', () => sockets.delete(socket));
-          socket.on('error', () => socket.destroy());
-        }
-        client.pipe(upstream).pipe(client);
-        client.on('close', () => upstream.destroy());
-        upstream.on('close', () => client.destroy());
-      });
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => {
-        const address = server.address();
-        resolve(typeof address === 'object' && address !== null ? address.port : port);
-      });
-    });
-  const port = await listen(0);
-  return {
-    port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      }),
-    restart: async () => {
-      await listen(port);
-    },
-  };
-}
 
 async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
