@@ -79,6 +79,14 @@ describe('readCommonConfig', () => {
     expect(Object.isFrozen(config.telemetry)).toBe(true);
   });
 
+  it('freezes a config holding binary values (keys), leaving the bytes as they are', () => {
+    const reader = new EnvReader({});
+    const config = reader.finish({ key: Buffer.from('secret'), nested: { list: [1, 2] } });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.nested.list)).toBe(true);
+    expect(config.key.toString()).toBe('secret');
+  });
+
   it('names each bad variable and what is wrong, all at once', () => {
     expect(
       problemsOf({

@@ -99,6 +99,8 @@ export function redactUrl(value: string): string {
 }
 
 function deepFreeze<T extends object>(value: T): T {
+  // Buffers and other typed arrays cannot be frozen; they are left as they are.
+  if (ArrayBuffer.isView(value)) return value;
   for (const child of Object.values(value)) {
     if (child !== null && typeof child === 'object' && !Object.isFrozen(child)) deepFreeze(child);
   }
