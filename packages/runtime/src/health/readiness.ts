@@ -8,18 +8,27 @@ export interface ReadinessCheck {
   check: () => Promise<void>;
   /** How long a check may take before it counts as failed; default 1000 ms. */
   timeoutMs?: number;
+  /**
+   * Default true: a failure makes the service not ready. False for a dependency the service can
+   * answer without (e.g. a store behind a fail-open policy): a failure only marks it degraded.
+   */
+  critical?: boolean;
 }
 
 export interface CheckResult {
   name: string;
   ok: boolean;
+  critical: boolean;
   latencyMs: number;
   detail: string;
   checkedAt: number;
 }
 
 export interface ReadinessSnapshot {
+  /** Every critical check passes (and the service is not stopping). */
   ready: boolean;
+  /** Ready, but a non-critical check fails: answering with reduced guarantees. */
+  degraded: boolean;
   checks: CheckResult[];
 }
 
@@ -28,7 +37,7 @@ export interface ReadinessOptions {
   clock: Clock;
   /** How often checks run in the background; results are cached in between. Default 5000 ms. */
   intervalMs?: number;
-  /** Called after each round whose overall readiness differs from the previous one. */
+  /** Called after each round whose readiness or degradation differs from the previous one. */
   onChange?: (snapshot: ReadinessSnapshot) => void;
 }
 
@@ -37,7 +46,7 @@ export interface ReadinessOptions {
  * status answer instantly and a probe storm never becomes a database storm.
  */
 export class Readiness {
-  private snapshot: ReadinessSnapshot = { ready: false, checks: [] };
+  private snapshot: ReadinessSnapshot = { ready: false, degraded: false, checks: [] };
   private timer?: NodeJS.Timeout;
   private stopped = false;
 
@@ -50,8 +59,9 @@ export class Readiness {
   /** Runs every check now, updates the cached snapshot and returns it. */
   async refresh(): Promise<ReadinessSnapshot> {
     const checks = await Promise.all(this.options.checks.map((check) => this.run(check)));
-    const next = { ready: !this.stopped && checks.every((c) => c.ok), checks };
-    const changed = next.ready !== this.snapshot.ready;
+    const ready = !this.stopped && checks.every((c) => c.ok || !c.critical);
+    const next = { ready, degraded: ready && checks.some((c) => !c.ok), checks };
+    const changed = next.ready !== this.snapshot.ready || next.degraded !== this.snapshot.degraded;
     this.snapshot = next;
     if (changed) this.options.onChange?.(next);
     return next;
@@ -93,6 +103,7 @@ export class Readiness {
 
   private result(check: ReadinessCheck, ok: boolean, detail: string, started: number): CheckResult {
     const checkedAt = this.options.clock.now();
-    return { name: check.name, ok, latencyMs: checkedAt - started, detail, checkedAt };
+    const critical = check.critical ?? true;
+    return { name: check.name, ok, critical, latencyMs: checkedAt - started, detail, checkedAt };
   }
 }

@@ -39,7 +39,8 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
   });
   routes.set('/readyz', (_request, response) => {
     const snapshot = options.readiness.current();
-    const body = JSON.stringify({ ready: snapshot.ready, checks: snapshot.checks });
+    const status = snapshot.ready ? (snapshot.degraded ? 'degraded' : 'ready') : 'not_ready';
+    const body = JSON.stringify({ ready: snapshot.ready, status, checks: snapshot.checks });
     send(response, snapshot.ready ? 200 : 503, 'application/json', `${body}\n`);
   });
   for (const route of options.routes ?? []) routes.set(route.path, route.handle);

@@ -135,7 +135,7 @@ describe('startServiceHost', () => {
     expect((await fetch(`${ops}/livez`)).status).toBe(200);
     const ready = await fetch(`${ops}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ ready: true, checks: [] });
+    expect(await ready.json()).toEqual({ ready: true, status: 'ready', checks: [] });
     expect((await fetch(`${ops}/nope`)).status).toBe(404);
   });
 
@@ -162,6 +162,34 @@ describe('startServiceHost', () => {
     databaseUp = true;
     await host.readiness.refresh();
     expect(await check(serviceNames.auth)).toEqual({ status: ServingStatus.SERVING });
+  });
+
+  it('stays SERVING but reports degraded while a non-critical dependency fails', async () => {
+    const { host, health } = await startHost({
+      readinessChecks: [
+        { name: 'postgres', check: async () => undefined },
+        {
+          name: 'redis',
+          critical: false,
+          check: async () => {
+            throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+          },
+        },
+      ],
+    });
+    const check = await unaryCall(health, health.check, { service: serviceNames.auth }, new Metadata());
+    expect(check).toEqual({ status: ServingStatus.SERVING });
+    const readyz = await fetch(`http://127.0.0.1:${host.opsPort}/readyz`);
+    expect(readyz.status).toBe(200);
+    const body = (await readyz.json()) as {
+      status: string;
+      checks: { name: string; ok: boolean; critical: boolean }[];
+    };
+    expect(body.status).toBe('degraded');
+    expect(body.checks.map(({ name, ok, critical }) => ({ name, ok, critical }))).toEqual([
+      { name: 'postgres', ok: true, critical: true },
+      { name: 'redis', ok: false, critical: false },
+    ]);
   });
 
   it('drains gracefully: Watch sees NOT_SERVING, in-flight calls finish, new calls are refused', async () => {

@@ -33,6 +33,11 @@ export interface ServiceHostOptions {
   metrics?: ServiceMetrics;
   /** Closed in order once the servers have stopped. */
   resources?: readonly Closeable[];
+  /**
+   * Called when draining starts, before waiting for calls: end long-lived streams here (watches),
+   * or they hold the drain open until the grace period runs out.
+   */
+  onDrainStart?: () => void;
   /** Which stores the service uses, for start-up output, e.g. { sql: "pglite ..." }. */
   storesInUse?: Readonly<Record<string, string>>;
   clock?: Clock;
@@ -94,8 +99,9 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
       const status = snapshot.ready ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
       for (const name of names) health.set(name, status);
       const failing = snapshot.checks.filter((check) => !check.ok).map((c) => `${c.name}: ${c.detail}`);
-      if (snapshot.ready) logger.info('ready');
-      else logger.warn({ failing }, 'not ready');
+      if (!snapshot.ready) logger.warn({ failing }, 'not ready');
+      else if (snapshot.degraded) logger.warn({ failing }, 'ready, degraded');
+      else logger.info('ready');
     },
   });
   let alive = true;
@@ -116,6 +122,7 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
       readiness.stop();
       health.setAllNotServing();
       health.close();
+      options.onDrainStart?.();
       await drain(server, config.shutdownGraceMs, logger);
       alive = false;
       await ops.close();
