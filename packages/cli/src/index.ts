@@ -3,6 +3,7 @@ export { commands } from './commands';
 export { usageExitCode, type CliContext, type Command, type Env, type OutputStream } from './command';
 export { UsageError } from './usage-error';
 export { upCommand, runUp } from './up/up-command';
+export { probeCommand, probeUsage, checkServingStatus } from './probe/probe-command';
 export { readUpOptions, upUsage, type UpOptions } from './up/up-options';
 export { serviceCatalog, type CatalogService } from './up/service-catalog';
 export { childEnv, connectHost } from './up/child-env';
