@@ -5,15 +5,15 @@ import type { CommonConfig, Env } from '@gatehouse/config';
 import { createLogger, type Logger, type ServiceHost } from '@gatehouse/runtime';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
-import { testCommonConfig } from './test-config';
+import { testCommonConfig, testServerEnv } from './test-config';
 import { testDatabaseUrl, testRedisUrl, uniqueName } from './test-env';
 
 /** Which stores a test service runs on: embedded (PGlite + memory) or real PostgreSQL + Redis. */
 export type Backend = 'embedded' | 'real';
 
-export interface StartedService {
+export interface StartedService<C extends CommonConfig = CommonConfig> {
   host: ServiceHost;
-  config: CommonConfig;
+  config: C;
   /** Stops the service, then drops its schema / Redis keys / data directory. */
   stop(): Promise<void>;
 }
@@ -22,11 +22,17 @@ export interface StartedService {
  * Starts a service's composition root in this process on 127.0.0.1:0, isolated from every other
  * test: its own PostgreSQL schema and Redis key prefix, or its own PGlite directory.
  */
-export async function startServiceInProcess(
+export async function startServiceInProcess<C extends CommonConfig = CommonConfig>(
   service: string,
-  start: (config: CommonConfig, logger: Logger) => Promise<ServiceHost>,
-  options: { backend: Backend; env?: Env; logger?: Logger },
-): Promise<StartedService> {
+  start: (config: C, logger: Logger) => Promise<ServiceHost>,
+  options: {
+    backend: Backend;
+    env?: Env;
+    logger?: Logger;
+    /** The service's own config reader; the common config alone when absent. */
+    readConfig?: (env: Env) => C;
+  },
+): Promise<StartedService<C>> {
   const isolation = uniqueName(service);
   const dataDir = mkdtempSync(join(tmpdir(), `gatehouse-${service}-`));
   const storeEnv: Env =
@@ -38,7 +44,8 @@ export async function startServiceInProcess(
           REDIS_KEY_PREFIX: `${isolation}:`,
         }
       : { GATEHOUSE_DATA_DIR: dataDir };
-  const config = testCommonConfig({ ...storeEnv, ...options.env }, service);
+  const readConfig = options.readConfig ?? ((env: Env) => testCommonConfig(env, service) as C);
+  const config = readConfig({ ...testServerEnv, ...storeEnv, ...options.env });
   const logger = options.logger ?? createLogger({ service, level: 'silent' });
   const host = await start(config, logger);
   return {

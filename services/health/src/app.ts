@@ -1,15 +1,53 @@
 import { healthV1, serviceNames } from '@gatehouse/contracts';
-import { hostedService, startServiceHost, type Logger, type ServiceHost } from '@gatehouse/runtime';
+import {
+  hostedService,
+  startServiceHost,
+  systemClock,
+  type Logger,
+  type ServiceHost,
+} from '@gatehouse/runtime';
+import { ClusterMonitor } from './cluster/cluster-monitor';
+import { healthServiceHandlers } from './cluster/health-service-handlers';
 import type { HealthConfig } from './config';
+import { statusRoutes } from './status-page/status-routes';
+import { serviceTarget } from './targets/service-target';
+import { postgresTarget, redisTarget } from './targets/store-targets';
+import type { Target } from './targets/target';
 
 /**
- * The composition root of the health service: the one place its dependencies are created and wired.
- * It owns no stores. Its RPCs answer UNIMPLEMENTED until they are built.
+ * The composition root of the health service: polls the cluster's services and stores and serves
+ * the cluster view over gRPC and as a status page on its ops port. It owns no stores.
  */
 export async function startHealthApp(config: HealthConfig, logger: Logger): Promise<ServiceHost> {
+  const targets: Target[] = config.services.map(serviceTarget);
+  if (config.databaseUrl !== undefined) targets.push(postgresTarget(config.databaseUrl));
+  if (config.redisUrl !== undefined) targets.push(redisTarget(config.redisUrl));
+  const monitor = new ClusterMonitor({
+    targets,
+    clock: systemClock,
+    intervalMs: config.pollIntervalMs,
+    probeTimeoutMs: config.probeTimeoutMs,
+  });
+  monitor.subscribe((snapshot) => {
+    const down = snapshot.components
+      .filter((c) => c.status !== 'SERVING')
+      .map((c) => `${c.name}: ${c.detail}`);
+    if (snapshot.status === 'SERVING') logger.info('cluster serving');
+    else logger.warn({ status: snapshot.status, components: down }, 'cluster not fully serving');
+  });
+  await monitor.start();
   return startServiceHost({
     config,
     logger,
-    services: [hostedService(serviceNames.health, healthV1.HealthServiceService, {})],
+    services: [
+      hostedService(
+        serviceNames.health,
+        healthV1.HealthServiceService,
+        healthServiceHandlers({ monitor, defaultHeartbeatMs: config.heartbeatMs }),
+      ),
+    ],
+    opsRoutes: statusRoutes(monitor, Math.max(config.pollIntervalMs, 1000)),
+    onDrainStart: () => monitor.endWatches(),
+    resources: [{ name: 'cluster monitor', close: () => monitor.stop() }],
   });
 }
