@@ -4,6 +4,13 @@ import * as authV1 from './gen/gatehouse/auth/v1/auth_service';
 import * as budgetV1 from './gen/gatehouse/budget/v1/budget_service';
 import * as healthV1 from './gen/gatehouse/health/v1/health_service';
 import * as ratelimitV1 from './gen/gatehouse/ratelimit/v1/ratelimit_service';
+import * as envoyAuthV3 from './gen/envoy/service/auth/v3/external_auth';
+import * as envoyAuthV3Attributes from './gen/envoy/service/auth/v3/attribute_context';
+import * as envoyCoreV3 from './gen/envoy/config/core/v3/base';
+import * as envoyTypeV3 from './gen/envoy/type/v3/http_status';
+import * as envoyRateLimitV3 from './gen/envoy/service/ratelimit/v3/rls';
+import * as envoyRateLimitCommonV3 from './gen/envoy/extensions/common/ratelimit/v3/ratelimit';
+import * as envoyRateLimitUnitV3 from './gen/envoy/type/v3/ratelimit_unit';
 import * as grpcHealthV1 from './gen/grpc/health/v1/health';
 import * as grpcReflectionV1 from './gen/grpc/reflection/v1/reflection';
 import * as grpcReflectionV1alpha from './gen/grpc/reflection/v1alpha/reflection';
@@ -18,6 +25,8 @@ export const serviceNames = {
   rateLimit: 'gatehouse.ratelimit.v1.RateLimitService',
   costBudget: 'gatehouse.budget.v1.CostBudgetService',
   health: 'gatehouse.health.v1.HealthService',
+  envoyAuthorization: 'envoy.service.auth.v3.Authorization',
+  envoyRateLimit: 'envoy.service.ratelimit.v3.RateLimitService',
 } as const;
 
 /** The binary FileDescriptorSet of every contract (for reflection and dynamic clients). */
@@ -26,4 +35,8 @@ export function descriptorSet(): Buffer {
 }
 
 export { authV1, budgetV1, healthV1, ratelimitV1, grpcHealthV1, grpcReflectionV1, grpcReflectionV1alpha };
+// Envoy ext_authz (envoy.service.auth.v3; AttributeContext lives in its own upstream file).
+export { envoyAuthV3, envoyAuthV3Attributes, envoyCoreV3, envoyTypeV3 };
+// Envoy ratelimit (envoy.service.ratelimit.v3 with its descriptor and unit types).
+export { envoyRateLimitV3, envoyRateLimitCommonV3, envoyRateLimitUnitV3 };
 export { Any, BadRequest, BadRequest_FieldViolation, ErrorInfo, RetryInfo, Status };

@@ -285,6 +285,11 @@ export interface GetBudgetResponse {
     | undefined;
   /** False when the scope has no budget of its own and a configured default applies. */
   explicit: boolean;
+  /**
+   * True when neither an explicit budget nor a configured default limits the scope: spend is
+   * recorded, never refused, and limit_micros/remaining_micros read as the int64 maximum.
+   */
+  unlimited: boolean;
 }
 
 export interface SetBudgetRequest {
@@ -360,6 +365,8 @@ export interface ListBudgetEventsResponse {
 export interface VerifyLedgerRequest {
   /** Scopes to verify; empty means every scope with activity in the current period. */
   scopes: Scope[];
+  /** Rewrite drifted (or missing) hot counters from the ledger after reporting them. */
+  repair: boolean;
 }
 
 /** A scope whose hot counters disagree with the ledger. */
@@ -378,6 +385,8 @@ export interface VerifyLedgerResponse {
   drifts: ScopeDrift[];
   /** How many scopes were compared. */
   scopesChecked: number;
+  /** How many scopes' counters were rewritten from the ledger (only with repair). */
+  scopesRepaired: number;
 }
 
 /** One budget holder, e.g. {kind: SCOPE_KIND_USER, id: "42"}. */
@@ -407,7 +416,11 @@ export interface ScopeBalance {
   /** limit - spent - reserved, never below zero. */
   remainingMicros: bigint;
   /** Start of the next period; unset for PERIOD_TOTAL. */
-  resetsAt: Date | undefined;
+  resetsAt:
+    | Date
+    | undefined;
+  /** True when no budget limits the scope (see GetBudgetResponse.unlimited). */
+  unlimited: boolean;
 }
 
 function createBaseReserveRequest(): ReserveRequest {
@@ -1398,6 +1411,7 @@ function createBaseGetBudgetResponse(): GetBudgetResponse {
     resetsAt: undefined,
     periodStartedAt: undefined,
     explicit: false,
+    unlimited: false,
   };
 }
 
@@ -1441,6 +1455,9 @@ export const GetBudgetResponse: MessageFns<GetBudgetResponse> = {
     }
     if (message.explicit !== false) {
       writer.uint32(72).bool(message.explicit);
+    }
+    if (message.unlimited !== false) {
+      writer.uint32(80).bool(message.unlimited);
     }
     return writer;
   },
@@ -1530,6 +1547,14 @@ export const GetBudgetResponse: MessageFns<GetBudgetResponse> = {
             message.explicit = reader.bool();
             continue;
           }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.unlimited = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1577,6 +1602,7 @@ export const GetBudgetResponse: MessageFns<GetBudgetResponse> = {
         ? fromJsonTimestamp(object.period_started_at)
         : undefined,
       explicit: isSet(object.explicit) ? globalThis.Boolean(object.explicit) : false,
+      unlimited: isSet(object.unlimited) ? globalThis.Boolean(object.unlimited) : false,
     };
   },
 
@@ -1609,6 +1635,9 @@ export const GetBudgetResponse: MessageFns<GetBudgetResponse> = {
     if (message.explicit !== false) {
       obj.explicit = message.explicit;
     }
+    if (message.unlimited !== false) {
+      obj.unlimited = message.unlimited;
+    }
     return obj;
   },
 
@@ -1634,6 +1663,7 @@ export const GetBudgetResponse: MessageFns<GetBudgetResponse> = {
     message.resetsAt = object.resetsAt ?? undefined;
     message.periodStartedAt = object.periodStartedAt ?? undefined;
     message.explicit = object.explicit ?? false;
+    message.unlimited = object.unlimited ?? false;
     return message;
   },
 };
@@ -2591,13 +2621,16 @@ export const ListBudgetEventsResponse: MessageFns<ListBudgetEventsResponse> = {
 };
 
 function createBaseVerifyLedgerRequest(): VerifyLedgerRequest {
-  return { scopes: [] };
+  return { scopes: [], repair: false };
 }
 
 export const VerifyLedgerRequest: MessageFns<VerifyLedgerRequest> = {
   encode(message: VerifyLedgerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.scopes) {
       Scope.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.repair !== false) {
+      writer.uint32(16).bool(message.repair);
     }
     return writer;
   },
@@ -2623,6 +2656,14 @@ export const VerifyLedgerRequest: MessageFns<VerifyLedgerRequest> = {
             message.scopes.push(Scope.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.repair = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2636,13 +2677,19 @@ export const VerifyLedgerRequest: MessageFns<VerifyLedgerRequest> = {
   },
 
   fromJSON(object: any): VerifyLedgerRequest {
-    return { scopes: globalThis.Array.isArray(object?.scopes) ? object.scopes.map((e: any) => Scope.fromJSON(e)) : [] };
+    return {
+      scopes: globalThis.Array.isArray(object?.scopes) ? object.scopes.map((e: any) => Scope.fromJSON(e)) : [],
+      repair: isSet(object.repair) ? globalThis.Boolean(object.repair) : false,
+    };
   },
 
   toJSON(message: VerifyLedgerRequest): unknown {
     const obj: any = {};
     if (message.scopes?.length) {
       obj.scopes = message.scopes.map((e) => Scope.toJSON(e));
+    }
+    if (message.repair !== false) {
+      obj.repair = message.repair;
     }
     return obj;
   },
@@ -2653,6 +2700,7 @@ export const VerifyLedgerRequest: MessageFns<VerifyLedgerRequest> = {
   fromPartial(object: DeepPartial<VerifyLedgerRequest>): VerifyLedgerRequest {
     const message = createBaseVerifyLedgerRequest();
     message.scopes = object.scopes?.map((e) => Scope.fromPartial(e)) || [];
+    message.repair = object.repair ?? false;
     return message;
   },
 };
@@ -2834,7 +2882,7 @@ export const ScopeDrift: MessageFns<ScopeDrift> = {
 };
 
 function createBaseVerifyLedgerResponse(): VerifyLedgerResponse {
-  return { consistent: false, drifts: [], scopesChecked: 0 };
+  return { consistent: false, drifts: [], scopesChecked: 0, scopesRepaired: 0 };
 }
 
 export const VerifyLedgerResponse: MessageFns<VerifyLedgerResponse> = {
@@ -2847,6 +2895,9 @@ export const VerifyLedgerResponse: MessageFns<VerifyLedgerResponse> = {
     }
     if (message.scopesChecked !== 0) {
       writer.uint32(24).int32(message.scopesChecked);
+    }
+    if (message.scopesRepaired !== 0) {
+      writer.uint32(32).int32(message.scopesRepaired);
     }
     return writer;
   },
@@ -2888,6 +2939,14 @@ export const VerifyLedgerResponse: MessageFns<VerifyLedgerResponse> = {
             message.scopesChecked = reader.int32();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.scopesRepaired = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2909,6 +2968,11 @@ export const VerifyLedgerResponse: MessageFns<VerifyLedgerResponse> = {
         : isSet(object.scopes_checked)
         ? globalThis.Number(object.scopes_checked)
         : 0,
+      scopesRepaired: isSet(object.scopesRepaired)
+        ? globalThis.Number(object.scopesRepaired)
+        : isSet(object.scopes_repaired)
+        ? globalThis.Number(object.scopes_repaired)
+        : 0,
     };
   },
 
@@ -2923,6 +2987,9 @@ export const VerifyLedgerResponse: MessageFns<VerifyLedgerResponse> = {
     if (message.scopesChecked !== 0) {
       obj.scopesChecked = Math.round(message.scopesChecked);
     }
+    if (message.scopesRepaired !== 0) {
+      obj.scopesRepaired = Math.round(message.scopesRepaired);
+    }
     return obj;
   },
 
@@ -2934,6 +3001,7 @@ export const VerifyLedgerResponse: MessageFns<VerifyLedgerResponse> = {
     message.consistent = object.consistent ?? false;
     message.drifts = object.drifts?.map((e) => ScopeDrift.fromPartial(e)) || [];
     message.scopesChecked = object.scopesChecked ?? 0;
+    message.scopesRepaired = object.scopesRepaired ?? 0;
     return message;
   },
 };
@@ -3188,7 +3256,7 @@ export const Budget: MessageFns<Budget> = {
 };
 
 function createBaseScopeBalance(): ScopeBalance {
-  return { scope: undefined, limitMicros: 0n, remainingMicros: 0n, resetsAt: undefined };
+  return { scope: undefined, limitMicros: 0n, remainingMicros: 0n, resetsAt: undefined, unlimited: false };
 }
 
 export const ScopeBalance: MessageFns<ScopeBalance> = {
@@ -3210,6 +3278,9 @@ export const ScopeBalance: MessageFns<ScopeBalance> = {
     }
     if (message.resetsAt !== undefined) {
       Timestamp.encode(toTimestamp(message.resetsAt), writer.uint32(34).fork()).join();
+    }
+    if (message.unlimited !== false) {
+      writer.uint32(40).bool(message.unlimited);
     }
     return writer;
   },
@@ -3259,6 +3330,14 @@ export const ScopeBalance: MessageFns<ScopeBalance> = {
             message.resetsAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.unlimited = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3289,6 +3368,7 @@ export const ScopeBalance: MessageFns<ScopeBalance> = {
         : isSet(object.resets_at)
         ? fromJsonTimestamp(object.resets_at)
         : undefined,
+      unlimited: isSet(object.unlimited) ? globalThis.Boolean(object.unlimited) : false,
     };
   },
 
@@ -3306,6 +3386,9 @@ export const ScopeBalance: MessageFns<ScopeBalance> = {
     if (message.resetsAt !== undefined) {
       obj.resetsAt = message.resetsAt.toISOString();
     }
+    if (message.unlimited !== false) {
+      obj.unlimited = message.unlimited;
+    }
     return obj;
   },
 
@@ -3322,6 +3405,7 @@ export const ScopeBalance: MessageFns<ScopeBalance> = {
       ? BigInt(object.remainingMicros)
       : 0n;
     message.resetsAt = object.resetsAt ?? undefined;
+    message.unlimited = object.unlimited ?? false;
     return message;
   },
 };
