@@ -75,3 +75,5 @@ export {
   type MemoryKeyValueStoreOptions,
 } from './stores/kv/memory-key-value-store';
 export { createRedisKeyValueStore, type RedisKeyValueStoreOptions } from './stores/kv/redis-key-value-store';
+
+export { currentTraceId } from './telemetry/current-trace-id';

@@ -1,29 +1,176 @@
 import { join } from 'node:path';
-import { authV1, serviceNames } from '@gatehouse/contracts';
+import { authV1, envoyAuthV3, serviceNames } from '@gatehouse/contracts';
 import {
   hostedService,
   openServiceStores,
   startServiceHost,
+  systemClock,
+  type Clock,
+  type Closeable,
   type Logger,
   type ServiceHost,
 } from '@gatehouse/runtime';
+import { ApiKeyStore } from './api-keys/api-key-store';
+import { LastUsedRecorder } from './api-keys/last-used-recorder';
+import { AuditLog } from './audit/audit-log';
+import { Authenticator } from './authenticate/authenticator';
+import { CredentialCache, type Invalidation } from './authenticate/credential-cache';
+import { InvalidationBus } from './authenticate/invalidation-bus';
+import { UserStates } from './authenticate/user-states';
+import { ensureBootstrapAdmin } from './bootstrap-admin';
 import type { AuthConfig } from './config';
+import { extAuthzHandlers } from './envoy/ext-authz-handlers';
+import { wellKnownRoutes } from './ops/well-known-routes';
+import { createPasswordHasher } from './passwords/password-hasher';
+import { accountHandlers } from './rpc/account-handlers';
+import { adminHandlers } from './rpc/admin-handlers';
+import type { AuthDomain } from './rpc/auth-domain';
+import { credentialHandlers } from './rpc/credential-handlers';
+import { sessionHandlers } from './rpc/session-handlers';
+import { LoginLockout } from './sessions/login-lockout';
+import { RefreshFamilies } from './sessions/refresh-families';
+import { Revocations } from './sessions/revocations';
+import { startKeyMaintenance } from './tokens/key-maintenance';
+import { KeyRing } from './tokens/key-ring';
+import { SigningKeyStore } from './tokens/signing-key-store';
+import { TokenIssuer } from './tokens/token-issuer';
+import { UserStore } from './users/user-store';
 
 /** SQL migrations ship beside the compiled code: services/auth/migrations. */
 const migrationsDir = join(__dirname, '..', 'migrations');
 
-/**
- * The composition root of the auth service: the one place its dependencies are created and wired.
- * Its RPCs answer UNIMPLEMENTED until they are built.
- */
-export async function startAuthApp(config: AuthConfig, logger: Logger): Promise<ServiceHost> {
-  const stores = await openServiceStores({ config, logger, sqlMigrationsDir: migrationsDir, keyValue: true });
-  return startServiceHost({
+export interface AuthAppOptions {
+  /** Injected in tests (createManualClock); the system clock otherwise. */
+  clock?: Clock;
+}
+
+/** The composition root of the auth service: the one place its dependencies are created and wired. */
+export async function startAuthApp(
+  config: AuthConfig,
+  logger: Logger,
+  options: AuthAppOptions = {},
+): Promise<ServiceHost> {
+  const clock = options.clock ?? systemClock;
+  const settings = config.auth;
+  if (settings.usingDevEncryptionKey) {
+    logger.warn('AUTH_KEY_ENCRYPTION_KEY is unset: using the development key (embedded store only)');
+  }
+  const stores = await openServiceStores({
     config,
     logger,
-    services: [hostedService(serviceNames.auth, authV1.AuthServiceService, {})],
-    readinessChecks: stores.readinessChecks,
-    resources: stores.resources,
-    storesInUse: stores.inUse,
+    clock,
+    sqlMigrationsDir: migrationsDir,
+    keyValue: true,
   });
+  const sql = stores.sql;
+  const kv = stores.kv;
+  if (sql === undefined || kv === undefined) throw new Error('auth needs both its SQL and key-value stores');
+  const cleanup: Closeable[] = [];
+  try {
+    const users = new UserStore(sql);
+    const audit = new AuditLog(sql, clock, logger);
+    const hasher = createPasswordHasher({
+      cost: settings.bcryptCost,
+      concurrency: settings.bcryptConcurrency,
+      queueMax: settings.bcryptQueueMax,
+    });
+    const maxTokenSeconds = Math.max(settings.accessTokenTtlSeconds, settings.refreshTokenTtlSeconds);
+    const keyRing = new KeyRing({
+      store: new SigningKeyStore(sql, Buffer.from(settings.keyEncryptionSecret, 'base64')),
+      clock,
+      logger,
+      publishAheadMs: settings.keyPublishAheadSeconds * 1000,
+      retireAfterMs: (maxTokenSeconds + settings.clockSkewSeconds) * 1000,
+      rotationIntervalMs: settings.keyRotationIntervalSeconds * 1000,
+    });
+    await keyRing.start();
+    cleanup.push(startKeyMaintenance(keyRing, logger));
+    const tokens = new TokenIssuer({
+      keyRing,
+      clock,
+      issuer: settings.issuer,
+      audience: settings.audience,
+      accessTtlSeconds: settings.accessTokenTtlSeconds,
+      refreshTtlSeconds: settings.refreshTokenTtlSeconds,
+      skewSeconds: settings.clockSkewSeconds,
+      userScopes: settings.userScopes,
+    });
+    const apiKeys = new ApiKeyStore(sql);
+    const lastUsed = new LastUsedRecorder(apiKeys, clock, logger, settings.lastUsedFlushMs);
+    lastUsed.start();
+    cleanup.push({ name: 'API key last-used recorder', close: () => lastUsed.stop() });
+    const revocations = new Revocations(kv);
+    const cache = new CredentialCache(clock, settings.cacheMaxEntries);
+    const userStates = new UserStates(users, clock, settings.cacheMaxAgeMs, settings.cacheMaxEntries);
+    const dropLocally = (what: Invalidation) => {
+      cache.invalidate(what);
+      if (what.kind === 'user' || what.kind === 'all')
+        userStates.invalidate(what.kind === 'user' ? what.id : undefined);
+    };
+    const bus = new InvalidationBus(kv, logger);
+    await bus.start(dropLocally);
+    cleanup.push({ name: 'cache invalidation subscription', close: () => bus.stop() });
+    const authenticator = new Authenticator({
+      tokens,
+      apiKeys,
+      lastUsed,
+      revocations,
+      userStates,
+      cache,
+      clock,
+      apiKeyPrefix: settings.apiKeyPrefix,
+      cacheMaxAgeMs: settings.cacheMaxAgeMs,
+    });
+    const domain: AuthDomain = {
+      settings,
+      clock,
+      users,
+      hasher,
+      lockout: new LoginLockout({
+        kv,
+        maxFailures: settings.lockoutMaxFailures,
+        windowMs: settings.lockoutWindowSeconds * 1000,
+        lockMs: settings.lockoutDurationSeconds * 1000,
+      }),
+      families: new RefreshFamilies(sql),
+      revocations,
+      tokens,
+      keyRing,
+      apiKeys,
+      authenticator,
+      audit,
+      invalidate: async (what) => {
+        dropLocally(what);
+        await bus.publish(what);
+      },
+    };
+    if (settings.bootstrapAdmin !== undefined) {
+      await ensureBootstrapAdmin({ admin: settings.bootstrapAdmin, users, hasher, audit, clock, logger });
+    }
+    return await startServiceHost({
+      config,
+      logger,
+      clock,
+      services: [
+        hostedService(serviceNames.auth, authV1.AuthServiceService, {
+          ...accountHandlers(domain),
+          ...sessionHandlers(domain),
+          ...credentialHandlers(domain),
+          ...adminHandlers(domain),
+        }),
+        hostedService(
+          serviceNames.envoyAuthorization,
+          envoyAuthV3.AuthorizationService,
+          extAuthzHandlers(authenticator),
+        ),
+      ],
+      opsRoutes: wellKnownRoutes({ keyRing, issuer: settings.issuer }),
+      readinessChecks: stores.readinessChecks,
+      resources: [...cleanup, ...stores.resources],
+      storesInUse: stores.inUse,
+    });
+  } catch (error) {
+    for (const resource of [...cleanup, ...stores.resources]) await resource.close().catch(() => undefined);
+    throw error;
+  }
 }

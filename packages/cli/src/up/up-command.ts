@@ -4,6 +4,7 @@ import { UsageError } from '../usage-error';
 import { describeExit } from './child-exit';
 import { planLaunches } from './launch-plan';
 import { PrefixedOutput } from './prefixed-output';
+import { withDevAdmin } from './dev-admin';
 import { renderReadyTable } from './ready-table';
 import { serviceCatalog } from './service-catalog';
 import { StartFailure } from './start-failure';
@@ -34,9 +35,12 @@ export const upCommand: Command = {
 /** Starts the services, prints where they are, and runs until a signal or a crash; resolves to the exit status. */
 export async function runUp(options: UpOptions, context: CliContext): Promise<number> {
   const { stdout, stderr } = context;
+  const admin = options.services.some((service) => service.name === 'auth')
+    ? withDevAdmin(context.env)
+    : undefined;
   const children = planLaunches({
     services: options.services,
-    env: context.env,
+    env: admin?.env ?? context.env,
     ephemeralPorts: options.ephemeralPorts,
     repoRoot: context.repoRoot,
     nodePath: context.nodePath,
@@ -83,6 +87,7 @@ export async function runUp(options: UpOptions, context: CliContext): Promise<nu
       return 1;
     }
     stdout.write(renderReadyTable(ready, Date.now() - startedAt));
+    if (admin?.notice) stdout.write(`${admin.notice}\n\n`);
 
     const crash = await Promise.race([supervisor.unexpectedExit(), stopRequested.then(() => undefined)]);
     if (crash !== undefined) {

@@ -1,0 +1,145 @@
+import { createHash } from 'node:crypto';
+import { authV1 } from '@gatehouse/contracts';
+import type { Clock } from '@gatehouse/runtime';
+import { hashApiKey, looksLikeApiKey } from '../api-keys/api-key-format';
+import type { ApiKeyStore } from '../api-keys/api-key-store';
+import type { LastUsedRecorder } from '../api-keys/last-used-recorder';
+import type { Revocations } from '../sessions/revocations';
+import { permissionDenied, unauthenticated } from '../support/auth-errors';
+import type { TokenIssuer } from '../tokens/token-issuer';
+import type { UserRecord } from '../users/user-store';
+import type { CachedCredential, CredentialCache } from './credential-cache';
+import type { UserStates } from './user-states';
+
+export type Credential = { bearerToken: string } | { apiKey: string };
+
+export interface AuthenticatorOptions {
+  tokens: TokenIssuer;
+  apiKeys: ApiKeyStore;
+  lastUsed: LastUsedRecorder;
+  revocations: Revocations;
+  userStates: UserStates;
+  cache: CredentialCache;
+  clock: Clock;
+  apiKeyPrefix: string;
+  /** Longest a verification is reused without re-checking revocation and the user. */
+  cacheMaxAgeMs: number;
+}
+
+/**
+ * Authenticate: a bearer access token or an API key to a Principal. A repeated credential is a
+ * hash and a map lookup; the first sight verifies the signature (sync RS256), checks revocation
+ * and the user, then caches the result for at most min(exp, max age).
+ */
+export class Authenticator {
+  constructor(private readonly options: AuthenticatorOptions) {}
+
+  async authenticate(
+    credential: Credential,
+    requiredScopes: readonly string[] = [],
+    requiredRoles: readonly string[] = [],
+  ): Promise<authV1.Principal> {
+    const secret = 'bearerToken' in credential ? credential.bearerToken : credential.apiKey;
+    if (secret === '') throw unauthenticated('CREDENTIAL_MISSING');
+    const digest = createHash('sha256').update(secret).digest('base64url');
+    const { cache } = this.options;
+    let entry = cache.get(digest);
+    if (entry === undefined) {
+      const generation = cache.generation;
+      entry = 'bearerToken' in credential ? await this.fromToken(secret) : await this.fromApiKey(secret);
+      cache.set(digest, entry, generation);
+    }
+    if (entry.keyId !== undefined) this.options.lastUsed.touch(entry.keyId);
+    enforce(entry.principal, requiredScopes, requiredRoles);
+    return entry.principal;
+  }
+
+  private async fromToken(token: string): Promise<CachedCredential> {
+    const claims = await this.options.tokens.verifyAccess(token);
+    const [user, revoked] = await Promise.all([
+      this.options.userStates.get(claims.sub),
+      this.options.revocations.isRevoked(claims.jti, claims.sid),
+    ]);
+    if (revoked || user === undefined) throw unauthenticated('TOKEN_REVOKED');
+    if (user.disabled) throw unauthenticated('USER_DISABLED');
+    const expiresAt = claims.exp * 1000;
+    return {
+      principal: principalOf(
+        user,
+        isService(user)
+          ? authV1.PrincipalKind.PRINCIPAL_KIND_SERVICE
+          : authV1.PrincipalKind.PRINCIPAL_KIND_USER,
+        claims.scopes ?? [],
+        new Date(expiresAt),
+      ),
+      validUntil: Math.min(expiresAt, this.options.clock.now() + this.options.cacheMaxAgeMs),
+      userId: user.userId,
+      jti: claims.jti,
+      sid: claims.sid,
+    };
+  }
+
+  private async fromApiKey(apiKey: string): Promise<CachedCredential> {
+    if (!looksLikeApiKey(apiKey, this.options.apiKeyPrefix)) throw unauthenticated('API_KEY_INVALID');
+    const record = await this.options.apiKeys.byHash(hashApiKey(apiKey));
+    if (record === undefined) throw unauthenticated('API_KEY_INVALID');
+    const now = this.options.clock.now();
+    if (record.revokedAt !== undefined) throw unauthenticated('API_KEY_REVOKED');
+    if (record.expiresAt !== undefined && record.expiresAt.getTime() <= now)
+      throw unauthenticated('API_KEY_EXPIRED');
+    const user = await this.options.userStates.get(record.userId);
+    if (user === undefined) throw unauthenticated('API_KEY_REVOKED');
+    if (user.disabled) throw unauthenticated('USER_DISABLED');
+    const principal = principalOf(
+      user,
+      authV1.PrincipalKind.PRINCIPAL_KIND_API_KEY,
+      record.scopes,
+      record.expiresAt,
+    );
+    principal.apiKeyId = record.keyId;
+    const expiry = record.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY;
+    return {
+      principal,
+      validUntil: Math.min(expiry, now + this.options.cacheMaxAgeMs),
+      userId: user.userId,
+      keyId: record.keyId,
+    };
+  }
+}
+
+export function hasScope(principal: authV1.Principal, scope: string): boolean {
+  return principal.scopes.includes(scope) || principal.scopes.includes('*');
+}
+
+function enforce(principal: authV1.Principal, scopes: readonly string[], roles: readonly string[]): void {
+  const missingScopes = scopes.filter((scope) => !hasScope(principal, scope));
+  if (missingScopes.length > 0) {
+    throw permissionDenied(`the credential lacks scope(s) ${missingScopes.join(', ')}`, 'MISSING_SCOPE');
+  }
+  const missingRoles = roles.filter((role) => !principal.roles.includes(role));
+  if (missingRoles.length > 0) {
+    throw permissionDenied(`the subject lacks role(s) ${missingRoles.join(', ')}`, 'MISSING_ROLE');
+  }
+}
+
+function isService(user: UserRecord): boolean {
+  return user.roles.includes('service') && !user.roles.includes('user') && !user.roles.includes('admin');
+}
+
+function principalOf(
+  user: UserRecord,
+  kind: authV1.PrincipalKind,
+  scopes: string[],
+  expiresAt: Date | undefined,
+): authV1.Principal {
+  return {
+    subject: user.userId,
+    kind,
+    email: user.email,
+    roles: [...user.roles],
+    scopes: [...scopes],
+    tier: user.tier,
+    apiKeyId: '',
+    expiresAt,
+  };
+}
