@@ -1,25 +1,142 @@
-import { ratelimitV1, serviceNames } from '@gatehouse/contracts';
+import type { CommonConfig } from '@gatehouse/config';
 import {
-  hostedService,
-  openServiceStores,
+  createServiceMetrics,
   startServiceHost,
+  systemClock,
+  type Clock,
   type Logger,
   type ServiceHost,
 } from '@gatehouse/runtime';
-import type { RateLimitConfig } from './config';
+import { envoyRateLimitService } from './api/envoy-rate-limit-service';
+import { rateLimitService } from './api/rate-limit-service';
+import { defaultRateLimitSettings, type RateLimitSettings } from './config';
+import { DecisionEngine } from './engine/decision-engine';
+import { GuardedStore } from './engine/guarded-store';
+import { createRateLimitMetrics } from './engine/rate-limit-metrics';
+import { AnomalyDetector } from './limiter/anomaly-detector';
+import { CircuitBreaker } from './limiter/circuit-breaker';
+import { OverLimitCache } from './limiter/over-limit-cache';
+import type { RuleSet } from './rules/rule';
+import { RulesSource } from './rules/rules-source';
+import type { LimitStore } from './store/limit-store';
+import { createMemoryLimitStore } from './store/memory-limit-store';
+import { createRedisLimitStore } from './store/redis-limit-store';
+
+export interface RateLimitAppOptions {
+  /** Time source of every decision (tests pass a manual clock). Default: the system clock. */
+  clock?: Clock;
+}
 
 /**
- * The composition root of the rate-limit service: the one place its dependencies are created and wired.
- * Its RPCs answer UNIMPLEMENTED until they are built.
+ * The composition root of the rate-limit service: the one place its dependencies are created and
+ * wired, and where the counter store is chosen (Redis when REDIS_URL is set, else in-process).
+ * A config without `rateLimit` settings gets the documented defaults.
  */
-export async function startRateLimitApp(config: RateLimitConfig, logger: Logger): Promise<ServiceHost> {
-  const stores = await openServiceStores({ config, logger, keyValue: true });
+export async function startRateLimitApp(
+  config: CommonConfig & { rateLimit?: RateLimitSettings },
+  logger: Logger,
+  options: RateLimitAppOptions = {},
+): Promise<ServiceHost> {
+  const settings = config.rateLimit ?? defaultRateLimitSettings();
+  const clock = options.clock ?? systemClock;
+  const metrics = createServiceMetrics({ service: config.service });
+  const rateLimitMetrics = createRateLimitMetrics(metrics.registry);
+
+  const countRules = (rules: RuleSet) =>
+    [...rules.domains.values()].reduce((total, domain) => total + domain.rules.length, 0);
+  const rules = await RulesSource.open({
+    path: settings.rulesPath,
+    debounceMs: settings.reloadDebounceMs,
+    onReloaded: (next) => {
+      rateLimitMetrics.configReloads.inc({ result: 'applied' });
+      rateLimitMetrics.rulesLoaded.set(countRules(next));
+      logger.info(
+        { version: next.version, rules: countRules(next), files: next.sources },
+        'rate-limit rules reloaded',
+      );
+    },
+    onRejected: (error) => {
+      rateLimitMetrics.configReloads.inc({ result: 'rejected' });
+      logger.error(
+        { err: error, version: rules.current().version },
+        `rate-limit rules rejected, previous rules stay in force: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    },
+  });
+  rateLimitMetrics.rulesLoaded.set(countRules(rules.current()));
+  logger.info(
+    { version: rules.current().version, rules: countRules(rules.current()), files: rules.current().sources },
+    'rate-limit rules loaded',
+  );
+
+  let store: LimitStore;
+  try {
+    store = config.redisUrl
+      ? await createRedisLimitStore({
+          redisUrl: config.redisUrl,
+          keyPrefix: config.redisKeyPrefix,
+          commandTimeoutMs: settings.storeTimeoutMs,
+          onError: (error) => logger.debug({ err: error }, 'redis connection error'),
+        })
+      : createMemoryLimitStore({ maxKeys: settings.memoryMaxKeys });
+    await rules.watch();
+  } catch (error) {
+    rules.close();
+    throw error;
+  }
+  const localStore = createMemoryLimitStore({ maxKeys: settings.memoryMaxKeys });
+  const breaker = new CircuitBreaker({
+    clock,
+    failureThreshold: settings.breakerFailures,
+    openMs: settings.breakerOpenMs,
+    onStateChange: (state) => {
+      rateLimitMetrics.circuitOpen.set(state === 'closed' ? 0 : 1);
+      if (state === 'open')
+        logger.warn(
+          `rate-limit store circuit open: failure policies decide for ${settings.breakerOpenMs} ms`,
+        );
+      else if (state === 'closed') logger.info('rate-limit store circuit closed: store answering again');
+    },
+  });
+  const engine = new DecisionEngine({
+    rules: () => rules.current(),
+    store: new GuardedStore({ store, breaker, timeoutMs: settings.storeTimeoutMs }),
+    localStore,
+    overLimitCache: settings.overLimitCache ? new OverLimitCache() : undefined,
+    anomaly: new AnomalyDetector({
+      clock,
+      spikeRatio: settings.anomalySpikeRatio,
+      threshold: settings.anomalyThreshold,
+      minSamples: settings.anomalyMinSamples,
+      maxKeys: settings.anomalyMaxKeys,
+    }),
+    metrics: rateLimitMetrics,
+    clock,
+    logger,
+    failurePolicy: settings.failurePolicy,
+    nearLimitRatio: settings.nearLimitRatio,
+    closedRetryAfterMs: settings.breakerOpenMs,
+  });
+  const limits = settings;
   return startServiceHost({
     config,
     logger,
-    services: [hostedService(serviceNames.rateLimit, ratelimitV1.RateLimitServiceService, {})],
-    readinessChecks: stores.readinessChecks,
-    resources: stores.resources,
-    storesInUse: stores.inUse,
+    clock,
+    metrics,
+    services: [
+      rateLimitService({ engine, rules: () => rules.current(), limits }),
+      envoyRateLimitService({ engine, limits }),
+    ],
+    // Under fail_open or local the service keeps answering while its store is down: it reports
+    // itself degraded (and stays in rotation) rather than not ready.
+    readinessChecks: [
+      { name: store.kind, check: () => store.ping(), critical: settings.failurePolicy === 'fail_closed' },
+    ],
+    resources: [
+      { name: 'rules watcher', close: async () => rules.close() },
+      { name: 'limit store', close: () => store.close() },
+      { name: 'local limit store', close: () => localStore.close() },
+    ],
+    storesInUse: { kv: store.kind === 'redis' ? `redis (prefix ${config.redisKeyPrefix})` : 'memory' },
   });
 }

@@ -1,9 +1,108 @@
+import { join } from 'node:path';
 import { EnvReader, readCommonConfig, type CommonConfig, type Env } from '@gatehouse/config';
+import { failurePolicies, type FailurePolicy } from './rules/rule';
 
-/** Configuration of the rate-limit service. Service-specific keys join the common ones as features land. */
-export type RateLimitConfig = CommonConfig;
+/** The shipped rules (services/rate-limit/config), found beside the compiled code like migrations. */
+export const defaultRulesPath = join(__dirname, '..', 'config');
+
+/** Settings of the rate-limit service beyond the common ones. Every one has a documented default. */
+export interface RateLimitSettings {
+  /** RATELIMIT_CONFIG: rules YAML file or directory. Default: the shipped services/rate-limit/config. */
+  rulesPath: string;
+  /** RATELIMIT_RELOAD_DEBOUNCE_MS, default 200: quiet time after a rules change before reloading. */
+  reloadDebounceMs: number;
+  /** RATELIMIT_STORE_TIMEOUT_MS, default 50: a store call slower than this counts as failed. */
+  storeTimeoutMs: number;
+  /** RATELIMIT_FAILURE_POLICY, default fail_open: for domains that do not set `failure_policy`. */
+  failurePolicy: FailurePolicy;
+  /** RATELIMIT_BREAKER_FAILURES, default 5: consecutive store failures that open the circuit. */
+  breakerFailures: number;
+  /** RATELIMIT_BREAKER_OPEN_MS, default 1000: how long an open circuit waits before probing the store. */
+  breakerOpenMs: number;
+  /** RATELIMIT_NEAR_LIMIT_RATIO, default 0.8: usage share from which a status is flagged near_limit. */
+  nearLimitRatio: number;
+  /** RATELIMIT_MAX_DESCRIPTORS, default 16: descriptors per request. */
+  maxDescriptors: number;
+  /** RATELIMIT_MAX_ENTRIES, default 16: entries per descriptor. */
+  maxEntries: number;
+  /** RATELIMIT_MAX_ENTRY_BYTES, default 256: bytes of a descriptor key or value (and of the domain). */
+  maxEntryBytes: number;
+  /** RATELIMIT_MEMORY_MAX_KEYS, default 1000000: counters the in-process store holds. */
+  memoryMaxKeys: number;
+  /** RATELIMIT_OVER_LIMIT_CACHE, default true: deny keys known to be over without a store round trip. */
+  overLimitCache: boolean;
+  /** RATELIMIT_ANOMALY_SPIKE_RATIO, default 3: a rate this many times the EWMA baseline is a spike. */
+  anomalySpikeRatio: number;
+  /** RATELIMIT_ANOMALY_THRESHOLD, default 0.8: anomaly score from which a key is flagged (and denied when its rule opts in). */
+  anomalyThreshold: number;
+  /** RATELIMIT_ANOMALY_MIN_SAMPLES, default 10: one-second samples a key needs before it can be scored. */
+  anomalyMinSamples: number;
+  /** RATELIMIT_ANOMALY_MAX_KEYS, default 100000: keys whose rate history is kept (least recent dropped). */
+  anomalyMaxKeys: number;
+}
+
+/** Configuration of the rate-limit service. */
+export interface RateLimitConfig extends CommonConfig {
+  rateLimit: RateLimitSettings;
+}
 
 export function readRateLimitConfig(env: Env): Readonly<RateLimitConfig> {
   const reader = new EnvReader(env);
-  return reader.finish(readCommonConfig(reader, { service: 'rate-limit', grpcPort: 50052, opsPort: 8082 }));
+  const common = readCommonConfig(reader, { service: 'rate-limit', grpcPort: 50052, opsPort: 8082 });
+  return reader.finish({ ...common, rateLimit: readRateLimitSettings(reader) });
+}
+
+/** Reads the RATELIMIT_* variables; problems are collected by `reader`. */
+export function readRateLimitSettings(reader: EnvReader): RateLimitSettings {
+  return {
+    rulesPath: reader.string('RATELIMIT_CONFIG', defaultRulesPath),
+    reloadDebounceMs: reader.integer('RATELIMIT_RELOAD_DEBOUNCE_MS', 200, { min: 0, max: 60_000 }),
+    storeTimeoutMs: reader.integer('RATELIMIT_STORE_TIMEOUT_MS', 50, { min: 1, max: 60_000 }),
+    failurePolicy: reader.oneOf('RATELIMIT_FAILURE_POLICY', failurePolicies, 'fail_open'),
+    breakerFailures: reader.integer('RATELIMIT_BREAKER_FAILURES', 5, { min: 1, max: 1000 }),
+    breakerOpenMs: reader.integer('RATELIMIT_BREAKER_OPEN_MS', 1000, { min: 10, max: 600_000 }),
+    nearLimitRatio: ratio(reader, 'RATELIMIT_NEAR_LIMIT_RATIO', 0.8),
+    maxDescriptors: reader.integer('RATELIMIT_MAX_DESCRIPTORS', 16, { min: 1, max: 1000 }),
+    maxEntries: reader.integer('RATELIMIT_MAX_ENTRIES', 16, { min: 1, max: 1000 }),
+    maxEntryBytes: reader.integer('RATELIMIT_MAX_ENTRY_BYTES', 256, { min: 16, max: 65_536 }),
+    memoryMaxKeys: reader.integer('RATELIMIT_MEMORY_MAX_KEYS', 1_000_000, { min: 1000, max: 100_000_000 }),
+    overLimitCache: reader.boolean('RATELIMIT_OVER_LIMIT_CACHE', true),
+    anomalySpikeRatio: positive(reader, 'RATELIMIT_ANOMALY_SPIKE_RATIO', 3),
+    anomalyThreshold: ratio(reader, 'RATELIMIT_ANOMALY_THRESHOLD', 0.8),
+    anomalyMinSamples: reader.integer('RATELIMIT_ANOMALY_MIN_SAMPLES', 10, { min: 1, max: 100_000 }),
+    anomalyMaxKeys: reader.integer('RATELIMIT_ANOMALY_MAX_KEYS', 100_000, { min: 0, max: 10_000_000 }),
+  };
+}
+
+/** The settings a CommonConfig without them gets (e.g. test harnesses that build only the common part). */
+export function defaultRateLimitSettings(): RateLimitSettings {
+  return readRateLimitSettings(new EnvReader({}));
+}
+
+function ratio(reader: EnvReader, name: string, fallback: number): number {
+  const value = decimal(reader, name, fallback);
+  if (value <= 0 || value > 1) {
+    reader.fail(name, `must be a number above 0 and at most 1, got ${JSON.stringify(reader.raw(name))}`);
+    return fallback;
+  }
+  return value;
+}
+
+function positive(reader: EnvReader, name: string, fallback: number): number {
+  const value = decimal(reader, name, fallback);
+  if (value <= 1) {
+    reader.fail(name, `must be a number above 1, got ${JSON.stringify(reader.raw(name))}`);
+    return fallback;
+  }
+  return value;
+}
+
+function decimal(reader: EnvReader, name: string, fallback: number): number {
+  const raw = reader.raw(name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+(\.\d+)?$/.test(raw)) {
+    reader.fail(name, `must be a decimal number, got ${JSON.stringify(raw)}`);
+    return Number.NaN;
+  }
+  return Number(raw);
 }

@@ -1,0 +1,103 @@
+import {
+  envoyRateLimitCommonV3,
+  envoyRateLimitUnitV3,
+  envoyRateLimitV3,
+  serviceNames,
+} from '@gatehouse/contracts';
+import { hostedService, type HostedService } from '@gatehouse/runtime';
+import type { DecisionEngine } from '../engine/decision-engine';
+import type { Decision, DescriptorDecision } from '../engine/decision-types';
+import { unitMs, unitOf } from '../rules/duration';
+import { validateDescriptors, validateDomain, type RequestLimits } from './validate-request';
+
+const { RateLimitResponse_Code: Code, RateLimitResponse_RateLimit_Unit: Unit } = envoyRateLimitV3;
+
+const unitByName: Record<string, envoyRateLimitV3.RateLimitResponse_RateLimit_Unit> = {
+  second: Unit.SECOND,
+  minute: Unit.MINUTE,
+  hour: Unit.HOUR,
+  day: Unit.DAY,
+  week: Unit.WEEK,
+  month: Unit.MONTH,
+  year: Unit.YEAR,
+};
+
+const overrideUnitMs: Partial<Record<envoyRateLimitUnitV3.RateLimitUnit, number>> = {
+  [envoyRateLimitUnitV3.RateLimitUnit.SECOND]: unitMs.second,
+  [envoyRateLimitUnitV3.RateLimitUnit.MINUTE]: unitMs.minute,
+  [envoyRateLimitUnitV3.RateLimitUnit.HOUR]: unitMs.hour,
+  [envoyRateLimitUnitV3.RateLimitUnit.DAY]: unitMs.day,
+  [envoyRateLimitUnitV3.RateLimitUnit.WEEK]: unitMs.week,
+  [envoyRateLimitUnitV3.RateLimitUnit.MONTH]: unitMs.month,
+  [envoyRateLimitUnitV3.RateLimitUnit.YEAR]: unitMs.year,
+};
+
+export interface EnvoyRateLimitServiceOptions {
+  engine: DecisionEngine;
+  limits: RequestLimits;
+}
+
+/**
+ * envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit on the same port, decided by the same
+ * engine: an Envoy (or envoyproxy/ratelimit client) config works unchanged. hits_addend 0 means 1,
+ * as in Envoy; per-descriptor hits_addend is not supported (the request-level value applies).
+ */
+export function envoyRateLimitService(options: EnvoyRateLimitServiceOptions): HostedService {
+  const { engine, limits } = options;
+  return hostedService(serviceNames.envoyRateLimit, envoyRateLimitV3.RateLimitServiceService, {
+    async shouldRateLimit(request) {
+      const domain = validateDomain(request.domain, limits);
+      const descriptors = validateDescriptors(request.descriptors.map(fromEnvoyDescriptor), limits);
+      const hits = request.hitsAddend === 0 ? 1 : request.hitsAddend;
+      return toEnvoyResponse(await engine.decide({ domain, descriptors, hits }));
+    },
+  });
+}
+
+function fromEnvoyDescriptor(descriptor: envoyRateLimitCommonV3.RateLimitDescriptor) {
+  const override = descriptor.limit;
+  const windowMs = override === undefined ? undefined : overrideUnitMs[override.unit];
+  return {
+    entries: descriptor.entries,
+    limit:
+      override === undefined || windowMs === undefined
+        ? undefined
+        : { requestsPerUnit: override.requestsPerUnit, windowMs },
+  };
+}
+
+function toEnvoyResponse(decision: Decision): envoyRateLimitV3.RateLimitResponse {
+  const resetSeconds = Math.ceil(decision.resetAfterMs / 1000);
+  const headers =
+    decision.limit > 0
+      ? [
+          { key: 'RateLimit-Limit', value: String(decision.limit), rawValue: Buffer.alloc(0) },
+          { key: 'RateLimit-Remaining', value: String(decision.remaining), rawValue: Buffer.alloc(0) },
+          { key: 'RateLimit-Reset', value: String(resetSeconds), rawValue: Buffer.alloc(0) },
+        ]
+      : [];
+  return {
+    overallCode: decision.allowed ? Code.OK : Code.OVER_LIMIT,
+    statuses: decision.statuses.map(toEnvoyStatus),
+    responseHeadersToAdd: headers,
+    requestHeadersToAdd: [],
+  };
+}
+
+function toEnvoyStatus(status: DescriptorDecision): envoyRateLimitV3.RateLimitResponse_DescriptorStatus {
+  const unit = unitOf(status.windowMs);
+  const ms = Math.max(0, Math.ceil(status.resetAfterMs));
+  return {
+    code: status.allowed ? Code.OK : Code.OVER_LIMIT,
+    currentLimit:
+      status.limit > 0
+        ? {
+            name: status.rule,
+            requestsPerUnit: status.limit,
+            unit: unit === undefined ? Unit.UNKNOWN : (unitByName[unit] ?? Unit.UNKNOWN),
+          }
+        : undefined,
+    limitRemaining: Math.min(0xffffffff, Math.max(0, Math.floor(status.remaining))),
+    durationUntilReset: { seconds: BigInt(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 },
+  };
+}

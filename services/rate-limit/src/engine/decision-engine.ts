@@ -1,0 +1,232 @@
+import { createHash } from 'node:crypto';
+import { GatehouseError, type Clock, type Logger } from '@gatehouse/runtime';
+import type { AnomalyDetector } from '../limiter/anomaly-detector';
+import type { Demand, Evaluation } from '../limiter/limit-spec';
+import type { OverLimitCache } from '../limiter/over-limit-cache';
+import type { FailurePolicy, RuleSet } from '../rules/rule';
+import type { LimitStore, StoreCheck } from '../store/limit-store';
+import type { Decision, DecisionRequest, DescriptorInput } from './decision-types';
+import { StoreUnavailableError, type GuardedStore } from './guarded-store';
+import { decodeLeaseId, encodeLeaseId, planChecks, type PlannedDescriptor } from './plan-checks';
+import type { RateLimitMetrics } from './rate-limit-metrics';
+import { summarize, type LimitOutcome } from './summarize';
+
+export interface DecisionEngineOptions {
+  /** The rules in force (read once per decision, so a reload never splits one). */
+  rules: () => RuleSet;
+  store: GuardedStore;
+  /** The in-process limiter of the `local` failure policy. */
+  localStore: LimitStore;
+  overLimitCache?: OverLimitCache;
+  anomaly: AnomalyDetector;
+  metrics: RateLimitMetrics;
+  clock: Clock;
+  logger: Logger;
+  /** For domains without `failure_policy`. */
+  failurePolicy: FailurePolicy;
+  nearLimitRatio: number;
+  /** retry_after of fail_closed denials. */
+  closedRetryAfterMs: number;
+}
+
+/** Decides requests against the rules: one store round trip, all-or-nothing, with failure policies. */
+export class DecisionEngine {
+  constructor(private readonly options: DecisionEngineOptions) {}
+
+  async decide(request: DecisionRequest): Promise<Decision> {
+    const { clock, metrics } = this.options;
+    const started = process.hrtime.bigint();
+    const now = clock.now();
+    const domain = this.options.rules().domains.get(request.domain);
+    const demand: Demand = { hits: Math.max(1, request.hits), consume: request.hits > 0 };
+    const planned = planChecks(request.domain, domain, request.descriptors, demand.consume);
+    const checks = planned.flatMap((d) => d.limits.flatMap((l) => (l.check === undefined ? [] : [l.check])));
+    const anomalies = this.scoreAnomalies(request, planned, demand);
+    const anomalyDenied = [...anomalies.values()].some((a) => a.denied);
+
+    let results: Evaluation[] = [];
+    let fallback = false;
+    let path = 'store';
+    const cached = anomalyDenied ? undefined : this.cachedDenial(checks, now);
+    if (checks.length === 0) {
+      path = 'no_store';
+    } else if (cached !== undefined) {
+      path = 'cache';
+      metrics.overLimitCacheHits.inc({ domain: request.domain });
+      results = checks.map((check) => cached.get(check) ?? notEvaluated(check));
+    } else {
+      const storeDemand = anomalyDenied ? { ...demand, consume: false } : demand;
+      try {
+        results = await this.options.store.decide(checks, storeDemand, now);
+        this.rememberDenials(checks, results, demand, now);
+      } catch (error) {
+        if (!(error instanceof StoreUnavailableError)) throw error;
+        fallback = true;
+        path = 'fallback';
+        metrics.storeErrors.inc({ domain: request.domain, reason: error.reason });
+        const policy = domain?.failurePolicy ?? this.options.failurePolicy;
+        results = await this.fallback(policy, checks, storeDemand, now);
+        for (const check of checks) {
+          metrics.fallback.inc({ domain: request.domain, rule: ruleOf(check), policy });
+        }
+      }
+    }
+
+    const byCheck = new Map(checks.map((check, i) => [check, results[i]]));
+    const outcomes = planned.map((d) =>
+      d.limits.map((l): LimitOutcome => {
+        const anomaly = l.check === undefined ? undefined : anomalies.get(l.check);
+        return {
+          evaluation: l.check === undefined ? undefined : byCheck.get(l.check),
+          anomalyScore: anomaly?.score ?? 0,
+          anomalyDenied: anomaly?.denied ?? false,
+        };
+      }),
+    );
+    const summary = summarize(planned, outcomes, this.options.nearLimitRatio);
+    if (summary.allowed && demand.consume) this.attachLeases(planned, summary.statuses);
+    this.count(request.domain, planned, outcomes, summary.statuses);
+    metrics.decisionSeconds.observe(
+      { domain: request.domain, path },
+      Number(process.hrtime.bigint() - started) / 1e9,
+    );
+    return { ...summary, fallback };
+  }
+
+  /** Forgets the counters of one descriptor; resolves how many existed. */
+  async reset(domainName: string, descriptor: DescriptorInput): Promise<number> {
+    const domain = this.options.rules().domains.get(domainName);
+    const checks = planChecks(domainName, domain, [descriptor], false).flatMap((d) =>
+      d.limits.flatMap((l) => (l.check === undefined ? [] : [l.check])),
+    );
+    for (const check of checks) this.options.overLimitCache?.forget(check.key);
+    if (checks.length === 0) return 0;
+    const now = this.options.clock.now();
+    const removed = await this.unavailableAsError(() => this.options.store.reset(checks, now));
+    await this.options.localStore.reset(checks, now);
+    return removed;
+  }
+
+  /** Ends a concurrency lease; false when it had already ended or expired. */
+  async release(leaseId: string): Promise<boolean> {
+    const lease = decodeLeaseId(leaseId);
+    if (lease === undefined)
+      throw GatehouseError.invalidArgument('lease_id', 'is not a lease id from CheckLimit');
+    const now = this.options.clock.now();
+    const local = await this.options.localStore.release(lease.key, lease.lease, now);
+    const remote = await this.unavailableAsError(() =>
+      this.options.store.release(lease.key, lease.lease, now),
+    );
+    return remote || local;
+  }
+
+  private async unavailableAsError<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      throw new GatehouseError('UNAVAILABLE', `rate-limit store unavailable: ${error.message}`, {
+        reason: 'STORE_UNAVAILABLE',
+        retryAfterMs: 1000,
+        cause: error,
+      });
+    }
+  }
+
+  private async fallback(policy: FailurePolicy, checks: StoreCheck[], demand: Demand, now: number) {
+    if (policy === 'local') return this.options.localStore.decide(checks, demand, now);
+    const open = policy === 'fail_open';
+    return checks.map((check): Evaluation => ({
+      allowed: open || check.shadow,
+      remaining: open ? check.spec.limit : 0,
+      resetAfterMs: 0,
+      retryAfterMs: open ? 0 : this.options.closedRetryAfterMs,
+    }));
+  }
+
+  private scoreAnomalies(request: DecisionRequest, planned: PlannedDescriptor[], demand: Demand) {
+    const scores = new Map<StoreCheck, { score: number; denied: boolean }>();
+    if (!demand.consume) return scores;
+    const { anomaly, metrics, logger } = this.options;
+    for (const { rule, check } of planned.flatMap((d) => d.limits)) {
+      if (check === undefined) continue;
+      const score = anomaly.observe(check.key, demand.hits);
+      const anomalous = score >= anomaly.threshold;
+      scores.set(check, { score, denied: anomalous && rule.denyOnAnomaly && !rule.shadowMode });
+      if (anomalous) {
+        metrics.anomalies.inc({ domain: request.domain, rule: rule.name });
+        logger.warn(
+          { domain: request.domain, rule: rule.name, key_hash: hashKey(check.key), anomaly_score: score },
+          `anomalous request rate on rule ${rule.name}`,
+        );
+      }
+    }
+    return scores;
+  }
+
+  private cachedDenial(checks: StoreCheck[], now: number): Map<StoreCheck, Evaluation> | undefined {
+    const cache = this.options.overLimitCache;
+    if (cache === undefined) return undefined;
+    for (const check of checks) {
+      if (check.shadow || check.spec.algorithm === 'concurrency') continue;
+      const overFor = cache.overFor(check.key, now);
+      if (overFor > 0) {
+        const denial = { allowed: false, remaining: 0, resetAfterMs: overFor, retryAfterMs: overFor };
+        return new Map([[check, denial]]);
+      }
+    }
+    return undefined;
+  }
+
+  private rememberDenials(checks: StoreCheck[], results: Evaluation[], demand: Demand, now: number): void {
+    const cache = this.options.overLimitCache;
+    if (cache === undefined || demand.hits !== 1) return;
+    checks.forEach((check, i) => {
+      const result = results[i];
+      if (check.shadow || check.spec.algorithm === 'concurrency' || result === undefined) return;
+      if (!result.allowed && result.remaining === 0 && result.retryAfterMs > 0) {
+        cache.remember(check.key, now + result.retryAfterMs);
+      }
+    });
+  }
+
+  private attachLeases(planned: PlannedDescriptor[], statuses: Decision['statuses']): void {
+    planned.forEach((d, i) => {
+      const lease = d.limits.find((l) => l.check?.leaseId !== undefined)?.check;
+      const status = statuses[i];
+      if (lease !== undefined && status !== undefined) status.leaseId = encodeLeaseId(lease);
+    });
+  }
+
+  private count(
+    domain: string,
+    planned: PlannedDescriptor[],
+    outcomes: LimitOutcome[][],
+    statuses: Decision['statuses'],
+  ) {
+    const { metrics } = this.options;
+    planned.forEach((d, i) => {
+      if (d.limits.length === 0) metrics.decisions.inc({ domain, rule: '', outcome: 'unmatched' });
+      d.limits.forEach((l, j) => {
+        const evaluation = outcomes[i]?.[j]?.evaluation;
+        if (evaluation === undefined) return;
+        const over = !evaluation.allowed || outcomes[i]?.[j]?.anomalyDenied === true;
+        const outcome = !over ? 'allowed' : l.rule.shadowMode ? 'shadow_over_limit' : 'over_limit';
+        metrics.decisions.inc({ domain, rule: l.rule.name, outcome });
+      });
+      if (statuses[i]?.nearLimit) metrics.nearLimit.inc({ domain, rule: statuses[i]?.rule ?? '' });
+    });
+  }
+}
+
+function notEvaluated(check: StoreCheck): Evaluation {
+  return { allowed: true, remaining: check.spec.limit, resetAfterMs: 0, retryAfterMs: 0 };
+}
+
+function ruleOf(check: StoreCheck): string {
+  return check.key.slice(check.key.indexOf('}:') + 2, check.key.lastIndexOf(':'));
+}
+
+function hashKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 12);
+}

@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { formatDuration } from '../rules/duration';
+import { matchDescriptor, type Entry } from '../rules/match-descriptor';
+import type { DomainRules, LimitRule } from '../rules/rule';
+import type { StoreCheck } from '../store/limit-store';
+import type { DescriptorInput } from './decision-types';
+
+/** One limit a descriptor is held to, with the counter that enforces it. */
+export interface PlannedLimit {
+  readonly rule: LimitRule;
+  /** Undefined for unlimited or replaced rules: nothing to count. */
+  readonly check?: StoreCheck;
+}
+
+export interface PlannedDescriptor {
+  /** Empty when no rule matched. */
+  readonly limits: readonly PlannedLimit[];
+}
+
+/**
+ * Matches every descriptor to its rules (most specific wins), applies Envoy's `replaces`
+ * across the request, and names each counter: `{domain}:<rule>:<entries>`; the `{domain}` hash tag
+ * keeps one decision's counters in one Redis Cluster slot.
+ */
+export function planChecks(
+  domainName: string,
+  domain: DomainRules | undefined,
+  descriptors: readonly DescriptorInput[],
+  leases: boolean,
+): PlannedDescriptor[] {
+  const matched = descriptors.map((descriptor) => limitsOf(domainName, domain, descriptor));
+  const replaced = new Set(matched.flatMap((limits) => limits.flatMap((rule) => rule.replaces)));
+  return matched.map((limits, index) => ({
+    limits: limits.map((rule): PlannedLimit => {
+      if (rule.unlimited || replaced.has(rule.name)) return { rule };
+      const entries = descriptors[index]?.entries ?? [];
+      const check: StoreCheck = {
+        key: `{${domainName}}:${rule.name}:${encodeEntries(entries)}`,
+        spec: {
+          algorithm: rule.algorithm,
+          limit: rule.requestsPerUnit,
+          windowMs: rule.windowMs,
+          burst: rule.burst,
+        },
+        shadow: rule.shadowMode,
+        leaseId:
+          leases && rule.algorithm === 'concurrency' ? randomBytes(9).toString('base64url') : undefined,
+      };
+      return { rule, check };
+    }),
+  }));
+}
+
+function limitsOf(
+  domainName: string,
+  domain: DomainRules | undefined,
+  descriptor: DescriptorInput,
+): readonly LimitRule[] {
+  const match = domain === undefined ? undefined : matchDescriptor(domain, descriptor.entries);
+  const { override } = descriptor;
+  if (override === undefined) return match?.limits ?? [];
+  const template = match?.limits.find((rule) => !rule.unlimited);
+  const path = match?.descriptorPath ?? descriptor.entries.map((entry) => entry.key).join('/');
+  return [
+    {
+      name: `${path}/override/${formatDuration(override.windowMs)}`,
+      domain: domainName,
+      descriptorPath: path,
+      algorithm:
+        template?.algorithm === 'concurrency' ? 'sliding_window' : (template?.algorithm ?? 'sliding_window'),
+      requestsPerUnit: override.requestsPerUnit,
+      windowMs: override.windowMs,
+      burst: template?.algorithm === 'token_bucket' ? template.burst : 0,
+      shadowMode: template?.shadowMode ?? false,
+      unlimited: false,
+      tier: template?.tier ?? '',
+      replaces: [],
+      denyOnAnomaly: template?.denyOnAnomaly ?? false,
+    },
+  ];
+}
+
+/** `key=value/key=value` with `%`, `/`, `=` and `:` escaped, so distinct entries never share a counter. */
+export function encodeEntries(entries: readonly Entry[]): string {
+  const escape = (text: string) =>
+    text.replace(/[%/=:{}]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return entries.map((entry) => `${escape(entry.key)}=${escape(entry.value)}`).join('/');
+}
+
+/** A lease id handed to the caller: the random lease plus its counter key, so Release can find it. */
+export function encodeLeaseId(check: StoreCheck): string {
+  return `${check.leaseId ?? ''}.${Buffer.from(check.key, 'utf8').toString('base64url')}`;
+}
+
+export function decodeLeaseId(leaseId: string): { key: string; lease: string } | undefined {
+  const dot = leaseId.indexOf('.');
+  if (dot <= 0) return undefined;
+  const key = Buffer.from(leaseId.slice(dot + 1), 'base64url').toString('utf8');
+  if (!key.startsWith('{')) return undefined;
+  return { lease: leaseId.slice(0, dot), key };
+}

@@ -1,0 +1,37 @@
+import type { Demand, Evaluation, LimitSpec } from '../limiter/limit-spec';
+
+/** One counter a decision reads (and, when every counter allows it, updates). */
+export interface StoreCheck {
+  /**
+   * Logical key, e.g. `{gatehouse}:user/1m:user=42`. The `{domain}` hash tag puts every counter of
+   * one decision in one Redis Cluster slot, so one script can decide them all atomically.
+   */
+  readonly key: string;
+  readonly spec: LimitSpec;
+  /** Shadow-mode counters are counted but never block the decision. */
+  readonly shadow: boolean;
+  /** Concurrency only: the lease to record when the request is admitted. */
+  readonly leaseId?: string;
+}
+
+/**
+ * Where counters live. `decide` is all-or-nothing: each check is evaluated; the counters are
+ * updated only when `demand.consume` is set and every non-shadow check allows the request.
+ * Both backends run the same algorithms (limiter/) with the caller's clock, and pass the same
+ * contract suite.
+ */
+export interface LimitStore {
+  readonly kind: 'redis' | 'memory';
+  decide(checks: readonly StoreCheck[], demand: Demand, now: number): Promise<Evaluation[]>;
+  /** Ends a concurrency lease; false when it had already ended or expired. */
+  release(key: string, leaseId: string, now: number): Promise<boolean>;
+  /** Forgets the counters of these checks; resolves how many existed. */
+  reset(checks: readonly StoreCheck[], now: number): Promise<number>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** True when the non-shadow checks all allow the request: the all-or-nothing rule. */
+export function admits(checks: readonly StoreCheck[], results: readonly Evaluation[]): boolean {
+  return checks.every((check, index) => check.shadow || results[index]?.allowed === true);
+}

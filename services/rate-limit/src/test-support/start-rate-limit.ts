@@ -1,0 +1,108 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { credentials, Metadata } from '@grpc/grpc-js';
+import { EnvReader, type Env } from '@gatehouse/config';
+import { envoyRateLimitV3, ratelimitV1 } from '@gatehouse/contracts';
+import { createLogger, type Clock, type Logger, type ServiceHost } from '@gatehouse/runtime';
+import { Redis } from 'ioredis';
+import { unaryCall } from '../../../../test/support/grpc-call';
+import { testCommonConfig } from '../../../../test/support/test-config';
+import { testRedisUrl, uniqueName } from '../../../../test/support/test-env';
+import { startRateLimitApp } from '../app';
+import { readRateLimitSettings } from '../config';
+
+export interface RateLimitUnderTest {
+  host: ServiceHost;
+  address: string;
+  client: ratelimitV1.RateLimitServiceClient;
+  envoy: envoyRateLimitV3.RateLimitServiceClient;
+  /** The rules file the service watches. */
+  rulesFile: string;
+  keyPrefix: string;
+  /** CheckLimit, resolved. */
+  check(request: Partial<ratelimitV1.CheckLimitRequest>): Promise<ratelimitV1.CheckLimitResponse>;
+  getLimitStatus(request: ratelimitV1.GetLimitStatusRequest): Promise<ratelimitV1.GetLimitStatusResponse>;
+  listRules(request: ratelimitV1.ListRulesRequest): Promise<ratelimitV1.ListRulesResponse>;
+  resetLimit(request: ratelimitV1.ResetLimitRequest): Promise<ratelimitV1.ResetLimitResponse>;
+  release(request: ratelimitV1.ReleaseRequest): Promise<ratelimitV1.ReleaseResponse>;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Rules YAML written to a temporary file (RATELIMIT_CONFIG). */
+  rules: string;
+  /** Redis URL (real backend) or undefined (memory). */
+  redisUrl?: string;
+  /** Share a key prefix with another replica; fresh when absent. */
+  keyPrefix?: string;
+  env?: Env;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/** Starts the rate-limit composition root in this process on 127.0.0.1:0 with its own rules and key prefix. */
+export async function startRateLimit(options: StartOptions): Promise<RateLimitUnderTest> {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-rules-'));
+  const rulesFile = join(dir, 'rules.yaml');
+  writeFileSync(rulesFile, options.rules);
+  const keyPrefix = options.keyPrefix ?? `${uniqueName('rl')}:`;
+  const env: Env = {
+    RATELIMIT_CONFIG: rulesFile,
+    RATELIMIT_RELOAD_DEBOUNCE_MS: '50',
+    ...(options.redisUrl ? { REDIS_URL: options.redisUrl, REDIS_KEY_PREFIX: keyPrefix } : {}),
+    ...options.env,
+  };
+  const common = testCommonConfig(env, 'rate-limit');
+  const reader = new EnvReader(env);
+  const config = reader.finish({ ...common, rateLimit: readRateLimitSettings(reader) });
+  const logger = options.logger ?? createLogger({ service: 'rate-limit', level: 'silent' });
+  const host = await startRateLimitApp(config, logger, { clock: options.clock });
+  const address = `127.0.0.1:${host.grpcPort}`;
+  const client = new ratelimitV1.RateLimitServiceClient(address, credentials.createInsecure());
+  const envoy = new envoyRateLimitV3.RateLimitServiceClient(address, credentials.createInsecure());
+  return {
+    host,
+    address,
+    client,
+    envoy,
+    rulesFile,
+    keyPrefix,
+    check: (request) =>
+      new Promise((resolve, reject) =>
+        client.checkLimit({ domain: '', descriptors: [], ...request }, new Metadata(), (error, response) =>
+          error ? reject(error) : resolve(response),
+        ),
+      ),
+    getLimitStatus: (request) => unaryCall(client, client.getLimitStatus, request, new Metadata()),
+    listRules: (request) => unaryCall(client, client.listRules, request, new Metadata()),
+    resetLimit: (request) => unaryCall(client, client.resetLimit, request, new Metadata()),
+    release: (request) => unaryCall(client, client.release, request, new Metadata()),
+    stop: async () => {
+      client.close();
+      envoy.close();
+      await host.shutdown();
+      rmSync(dir, { recursive: true, force: true });
+      if (options.redisUrl && options.keyPrefix === undefined) await dropKeys(keyPrefix);
+    },
+  };
+}
+
+/** Deletes every Redis key under `prefix`. */
+export async function dropKeys(prefix: string, redisUrl = testRedisUrl): Promise<void> {
+  const redis = new Redis(redisUrl);
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+}
+
+/** One descriptor from `key=value` pairs. */
+export function descriptor(...pairs: string[]): ratelimitV1.RateLimitDescriptor {
+  return {
+    entries: pairs.map((pair) => {
+      const [key = '', value = ''] = pair.split('=');
+      return { key, value };
+    }),
+    limit: undefined,
+  };
+}
