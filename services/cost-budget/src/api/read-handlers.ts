@@ -1,0 +1,62 @@
+import { budgetV1 } from '@gatehouse/contracts';
+import { GatehouseError, type ServiceImplementation } from '@gatehouse/runtime';
+import { readUsageThroughCounters } from '../counters/usage-reader';
+import { remainingMicros } from '../domain/money';
+import { globalScope } from '../domain/scope';
+import { listBudgetEvents } from '../ledger/budget-events';
+import { usageTarget } from '../ledger/usage-key';
+import type { HandlerDeps } from './handler-deps';
+import { toBudgetEvent } from './to-proto';
+import { parsePageSize, parseScope } from './validate-request';
+
+type Impl = ServiceImplementation<typeof budgetV1.CostBudgetServiceService>;
+
+/** GetBudget and ListBudgetEvents: callers read their own scopes, admins and services any. */
+export function readHandlers(deps: HandlerDeps): Pick<Impl, 'getBudget' | 'listBudgetEvents'> {
+  const { ledger, counters, access } = deps;
+  return {
+    async getBudget(request, context) {
+      const scope = parseScope(request.scope, 'scope');
+      await access.requireReader(context.metadata, scope);
+      const nowMs = ledger.clock.now();
+      const [budget] = await ledger.budgets.resolve(ledger.sql, [scope]);
+      const window = ledger.calendar.windowAt(budget!.period, nowMs);
+      const target = usageTarget(budget!, window);
+      const { usage } = await readUsageThroughCounters(counters, ledger.sql, target, nowMs);
+      return {
+        scope,
+        limitMicros: budget!.limitMicros,
+        spentMicros: usage.spentMicros,
+        reservedMicros: usage.reservedMicros,
+        remainingMicros: remainingMicros(budget!.limitMicros, usage.spentMicros, usage.reservedMicros),
+        period: window.period,
+        resetsAt: window.endMs === undefined ? undefined : new Date(window.endMs),
+        periodStartedAt: new Date(window.startMs),
+        explicit: budget!.explicit,
+        unlimited: budget!.unlimited,
+      };
+    },
+
+    async listBudgetEvents(request, context) {
+      const limit = parsePageSize(request.pageSize);
+      const scope = request.scope === undefined ? undefined : parseScope(request.scope, 'scope');
+      // Without a scope: every scope's events, which only callers who read everything may list.
+      await access.requireReader(context.metadata, scope ?? globalScope);
+      const beforeId = parseEventToken(request.pageToken);
+      const events = await listBudgetEvents(ledger.sql, { scope, beforeId, limit: limit + 1 });
+      const page = events.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        events: page.map(toBudgetEvent),
+        nextPageToken: events.length > limit && last !== undefined ? last.eventId.toString() : '',
+      };
+    },
+  };
+}
+
+function parseEventToken(token: string): bigint | undefined {
+  if (token === '') return undefined;
+  if (!/^\d{1,19}$/.test(token))
+    throw GatehouseError.invalidArgument('page_token', 'is not a token this RPC returned');
+  return BigInt(token);
+}

@@ -1,0 +1,80 @@
+import type { KeyValueStore } from '@gatehouse/runtime';
+import type { LedgerEntry } from '../ledger/ledger-entries';
+import { usageKeyText, type UsageKey } from '../ledger/usage-key';
+import type { Usage } from '../ledger/usage-rows';
+
+/**
+ * Hot spend/hold counters per usage row in the key-value store: a fast read cache of the ledger.
+ * PostgreSQL stays the truth (admission is decided there); counters are rebuilt from the ledger
+ * whenever they are missing (Redis flushed, evicted, or never written).
+ *
+ * Each value is stored as 1 + its amount, so a key that existed always holds at least 1: when an
+ * increment answers exactly its delta, the key had been lost and the increment created a partial
+ * value — it is deleted again, and the next read rebuilds the counter from the ledger.
+ */
+export interface HotCounters {
+  /** Applies committed ledger deltas (after COMMIT). Never throws: a failure drops the counter. */
+  apply(entries: readonly LedgerEntry[]): Promise<void>;
+  /** The cached usage, or undefined when either counter is missing. */
+  read(key: UsageKey): Promise<Usage | undefined>;
+  /** Sets both counters from ledger totals; `onlyIfAbsent` keeps counters written meanwhile. */
+  write(key: UsageKey, usage: Usage, options: { onlyIfAbsent: boolean; ttlMs?: number }): Promise<void>;
+  /** Deletes both counters of a usage row. */
+  drop(key: UsageKey): Promise<void>;
+}
+
+const maxSafeDelta = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** Both counters of one usage row share a hash tag, so they live on one Redis Cluster slot. */
+export function counterKeys(key: UsageKey): { spent: string; reserved: string } {
+  const tag = `{${usageKeyText(key)}}`;
+  return { spent: `usage:${tag}:spent`, reserved: `usage:${tag}:reserved` };
+}
+
+export function createHotCounters(options: {
+  kv: KeyValueStore;
+  onError: (error: unknown) => void;
+}): HotCounters {
+  const { kv } = options;
+  const bump = async (counter: string, delta: bigint) => {
+    if (delta === 0n) return;
+    if (delta > maxSafeDelta || delta < -maxSafeDelta) {
+      await kv.delete(counter);
+      return;
+    }
+    const value = await kv.incrementBy(counter, Number(delta));
+    if (value === Number(delta)) await kv.delete(counter);
+  };
+  const drop = async (key: UsageKey) => {
+    const keys = counterKeys(key);
+    await kv.delete(keys.spent);
+    await kv.delete(keys.reserved);
+  };
+  return {
+    async apply(entries) {
+      for (const entry of entries) {
+        const keys = counterKeys(entry.key);
+        try {
+          await bump(keys.spent, entry.spentDelta);
+          await bump(keys.reserved, entry.reservedDelta);
+        } catch (error) {
+          options.onError(error);
+          await drop(entry.key).catch(() => undefined);
+        }
+      }
+    },
+    async read(key) {
+      const keys = counterKeys(key);
+      const [spent, reserved] = [await kv.get(keys.spent), await kv.get(keys.reserved)];
+      if (spent === null || reserved === null) return undefined;
+      return { spentMicros: BigInt(spent) - 1n, reservedMicros: BigInt(reserved) - 1n };
+    },
+    async write(key, usage, { onlyIfAbsent, ttlMs }) {
+      const keys = counterKeys(key);
+      const set = { onlyIfAbsent, ...(ttlMs === undefined ? {} : { ttlMs }) };
+      await kv.set(keys.spent, (usage.spentMicros + 1n).toString(), set);
+      await kv.set(keys.reserved, (usage.reservedMicros + 1n).toString(), set);
+    },
+    drop,
+  };
+}

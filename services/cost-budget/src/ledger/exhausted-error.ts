@@ -1,0 +1,46 @@
+import { budgetV1 } from '@gatehouse/contracts';
+import { GatehouseError } from '@gatehouse/runtime';
+import { formatMicros, remainingMicros } from '../domain/money';
+import { scopeLabel } from '../domain/scope';
+import type { BudgetEventRecord } from './budget-events';
+import type { ScopeExhausted } from './ledger-context';
+
+/** The EXHAUSTED event recorded when a scope refuses an amount. */
+export function exhaustedEvent(refusal: ScopeExhausted, at: Date): BudgetEventRecord {
+  return {
+    scope: refusal.target.scope,
+    type: budgetV1.BudgetEventType.BUDGET_EVENT_TYPE_EXHAUSTED,
+    thresholdPercent: 0,
+    spentMicros: refusal.usage.spentMicros,
+    limitMicros: refusal.target.limitMicros,
+    occurredAt: at,
+    reservationId: '',
+  };
+}
+
+/** RESOURCE_EXHAUSTED naming the scope, what remains of it and when it resets (message and ErrorInfo). */
+export function exhaustedError(refusal: ScopeExhausted, requested: bigint, nowMs: number): GatehouseError {
+  const { target, usage } = refusal;
+  const remaining = remainingMicros(target.limitMicros, usage.spentMicros, usage.reservedMicros);
+  const label = scopeLabel(target.scope);
+  const resetsAt = target.periodEndMs === undefined ? undefined : new Date(target.periodEndMs).toISOString();
+  const message =
+    `budget of ${label} exhausted: ${requested} micros requested, ${remaining} micros ` +
+    `(${formatMicros(remaining)}) remaining of ${target.limitMicros}; ` +
+    (resetsAt === undefined ? 'the budget never resets (PERIOD_TOTAL)' : `resets at ${resetsAt}`);
+  return new GatehouseError('RESOURCE_EXHAUSTED', message, {
+    reason: 'BUDGET_EXHAUSTED',
+    metadata: {
+      scope: label,
+      scope_kind: budgetV1.scopeKindToJSON(target.scope.kind),
+      scope_id: target.scope.id,
+      remaining_micros: remaining.toString(),
+      limit_micros: target.limitMicros.toString(),
+      spent_micros: usage.spentMicros.toString(),
+      reserved_micros: usage.reservedMicros.toString(),
+      requested_micros: requested.toString(),
+      ...(resetsAt === undefined ? {} : { resets_at: resetsAt }),
+    },
+    ...(target.periodEndMs === undefined ? {} : { retryAfterMs: Math.max(0, target.periodEndMs - nowMs) }),
+  });
+}

@@ -1,0 +1,65 @@
+import { GatehouseError, type Logger } from '@gatehouse/runtime';
+import { pruneIdempotencyRecords } from './idempotency';
+import type { LedgerContext } from './ledger-context';
+import { settleReservation } from './settle-reservation';
+
+/**
+ * Returns the holds of reservations past their expiry, one transaction each (so rows are always
+ * locked in the same order), at most `batch` per call. Safe on every replica at once: a reservation
+ * settled by someone else in the meantime is skipped. Resolves how many it expired.
+ */
+export async function expireDueReservations(context: LedgerContext, batch = 200): Promise<number> {
+  const { rows } = await context.sql.query(
+    `SELECT reservation_id FROM reservations WHERE status = 'open' AND expires_at <= $1
+     ORDER BY expires_at LIMIT $2`,
+    [new Date(context.clock.now()), batch],
+  );
+  let expired = 0;
+  for (const row of rows) {
+    try {
+      await settleReservation(context, String(row.reservation_id), { action: 'expire' });
+      expired += 1;
+    } catch (error) {
+      if (!(error instanceof GatehouseError) || error.code !== 'FAILED_PRECONDITION') throw error;
+    }
+  }
+  return expired;
+}
+
+export interface ExpirySweeper {
+  /** One pass: lapsed holds returned, old idempotency keys pruned. Resolves how many holds it returned. */
+  sweepOnce(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Runs the sweep every `intervalMs` (never overlapping itself) until stopped. */
+export function startExpirySweeper(
+  context: LedgerContext,
+  options: { intervalMs: number; idempotencyRetentionMs: number; logger: Logger },
+): ExpirySweeper {
+  let running: Promise<number> | undefined;
+  const sweepOnce = () => {
+    running ??= (async () => {
+      try {
+        const expired = await expireDueReservations(context);
+        const cutoff = new Date(context.clock.now() - options.idempotencyRetentionMs);
+        await pruneIdempotencyRecords(context.sql, cutoff);
+        return expired;
+      } finally {
+        running = undefined;
+      }
+    })();
+    return running;
+  };
+  const timer = setInterval(() => {
+    sweepOnce().catch((error: unknown) => options.logger.warn({ err: error }, 'expiry sweep failed'));
+  }, options.intervalMs);
+  timer.unref();
+  return {
+    sweepOnce,
+    async stop() {
+      clearInterval(timer);
+      await running?.catch(() => undefined);
+    },
+  };
+}
