@@ -1,0 +1,205 @@
+import type { ratelimitV1 } from '@gatehouse/contracts';
+import type { Scenario } from '../scenario';
+import {
+  benchPrefix,
+  benchRedisUrl,
+  dropBenchKeys,
+  loadRateLimit,
+  startBenchRateLimit,
+  type LimitStoreShape,
+  type StoreCheckShape,
+} from './ratelimit-bench-service';
+
+const keys = 1000;
+const entry = (key: string, value: string) => ({ key, value });
+const descriptorOf = (key: string, value: string): ratelimitV1.RateLimitDescriptor => ({
+  entries: [entry(key, value)],
+  limit: undefined,
+});
+
+function checkLimitScenario(
+  name: string,
+  descriptors: (i: number) => ratelimitV1.RateLimitDescriptor[],
+): Scenario {
+  return {
+    name,
+    summary: `CheckLimit over gRPC, ${descriptors(0).length} descriptor(s), every decision one Lua call on Redis`,
+    concurrencies: [32],
+    async setup() {
+      const prefix = benchPrefix(name);
+      const service = await startBenchRateLimit(prefix);
+      let i = 0;
+      return {
+        async call() {
+          i = (i + 1) % keys;
+          const response = await service.check({ domain: 'bench', descriptors: descriptors(i), hits: 1 });
+          if (!response.allowed || response.fallback)
+            throw new Error('bench request was not decided by Redis');
+        },
+        async teardown() {
+          await service.stop();
+          await dropBenchKeys(prefix);
+        },
+      };
+    },
+  };
+}
+
+export const checkLimitOneDescriptor = checkLimitScenario('ratelimit-check-1-descriptor', (i) => [
+  descriptorOf('ip', `10.0.${i >> 8}.${i & 255}`),
+]);
+
+export const checkLimitThreeDescriptors = checkLimitScenario('ratelimit-check-3-descriptors', (i) => [
+  descriptorOf('ip', `10.0.${i >> 8}.${i & 255}`),
+  descriptorOf('user', `u${i}`),
+  descriptorOf('method', i % 2 === 0 ? 'chat' : 'search'),
+]);
+
+/** Counts what `limit` + 200 concurrent consumes of one key admit: exactness check printed beside the figures. */
+async function admittedUnderRace(consume: () => Promise<boolean>, attempts: number): Promise<number> {
+  let admitted = 0;
+  let started = 0;
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (started < attempts) {
+        started += 1;
+        if (await consume()) admitted += 1;
+      }
+    }),
+  );
+  return admitted;
+}
+
+export const limiterCoreRedis: Scenario = {
+  name: 'ratelimit-core-redis',
+  summary: 'limiter core in-process on Redis: one sliding-window decision (one EVALSHA), no gRPC',
+  concurrencies: [32],
+  async setup() {
+    const prefix = benchPrefix('core');
+    const store: LimitStoreShape = await loadRateLimit().createRedisLimitStore({
+      redisUrl: benchRedisUrl,
+      keyPrefix: prefix,
+      commandTimeoutMs: 1000,
+    });
+    const check = (key: string, limit: number): StoreCheckShape => ({
+      key: `{bench}:core:${key}`,
+      spec: { algorithm: 'sliding_window', limit, windowMs: 3_600_000, burst: 0 },
+      shadow: false,
+    });
+    const exact = await admittedUnderRace(
+      async () =>
+        (await store.decide([check('exact', 300)], { hits: 1, consume: true }, Date.now()))[0]?.allowed ===
+        true,
+      500,
+    );
+    process.stderr.write(
+      `  ratelimit-core-redis exactness: 500 racing consumes of a limit of 300 admitted ${exact}\n`,
+    );
+    let i = 0;
+    return {
+      async call() {
+        i = (i + 1) % keys;
+        const [result] = await store.decide(
+          [check(`k${i}`, 1_000_000_000)],
+          { hits: 1, consume: true },
+          Date.now(),
+        );
+        if (result?.allowed !== true) throw new Error('denied');
+      },
+      async teardown() {
+        await store.close();
+        await dropBenchKeys(prefix);
+      },
+    };
+  },
+};
+
+export const rateLimiterFlexibleRedis: Scenario = {
+  name: 'rate-limiter-flexible-redis',
+  summary: "rate-limiter-flexible's RateLimiterRedis.consume on the same Redis (comparison only)",
+  concurrencies: [32],
+  async setup() {
+    const { Redis } = await import('ioredis');
+    const { RateLimiterRedis } = await import('rate-limiter-flexible');
+    const prefix = benchPrefix('rlf');
+    const redis = new Redis(benchRedisUrl, { enableOfflineQueue: false });
+    await new Promise<void>((resolve, reject) => {
+      redis.once('ready', () => resolve());
+      redis.once('error', reject);
+    });
+    const limiter = (points: number) =>
+      new RateLimiterRedis({ storeClient: redis, points, duration: 3600, keyPrefix: `${prefix}${points}` });
+    const exactLimiter = limiter(300);
+    const exact = await admittedUnderRace(
+      () =>
+        exactLimiter.consume('exact', 1).then(
+          () => true,
+          () => false,
+        ),
+      500,
+    );
+    process.stderr.write(
+      `  rate-limiter-flexible exactness: 500 racing consumes of a limit of 300 admitted ${exact}\n`,
+    );
+    const roomy = limiter(1_000_000_000);
+    let i = 0;
+    return {
+      async call() {
+        i = (i + 1) % keys;
+        await roomy.consume(`k${i}`, 1);
+      },
+      async teardown() {
+        redis.disconnect();
+        await dropBenchKeys(prefix);
+      },
+    };
+  },
+};
+
+export const memoryBytesPerKey: Scenario = {
+  name: 'ratelimit-memory-store',
+  summary: 'memory store decision on one of 1M active keys; bytes per active key printed at setup',
+  concurrencies: [32],
+  async setup() {
+    const store = loadRateLimit().createMemoryLimitStore({ maxKeys: 1_100_000 });
+    const gc = (globalThis as { gc?: () => void }).gc;
+    const active = 1_000_000;
+    const check = (i: number): StoreCheckShape => ({
+      key: `{gatehouse}:user/1m:user=${i}`,
+      spec: { algorithm: 'sliding_window', limit: 1_000_000, windowMs: 3_600_000, burst: 0 },
+      shadow: false,
+    });
+    const now = Date.now();
+    gc?.();
+    const before = process.memoryUsage();
+    for (let i = 0; i < active; i += 1) await store.decide([check(i)], { hits: 1, consume: true }, now);
+    gc?.();
+    const after = process.memoryUsage();
+    const heap = (after.heapUsed - before.heapUsed) / active;
+    const withBuffers =
+      (after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers) / active;
+    process.stderr.write(
+      `  ratelimit-memory-store: ${active} active keys, ${heap.toFixed(1)} bytes/key on the JS heap, ` +
+        `${withBuffers.toFixed(1)} bytes/key including typed-array slabs${gc ? '' : ' (no --expose-gc: rough)'}\n`,
+    );
+    let i = 0;
+    return {
+      async call() {
+        i = (i + 7919) % active;
+        await store.decide([check(i)], { hits: 1, consume: true }, Date.now());
+      },
+      async teardown() {
+        await store.close();
+      },
+    };
+  },
+};
+
+/** The rate-limit scenarios, in run order. */
+export const rateLimitScenarios: readonly Scenario[] = [
+  checkLimitOneDescriptor,
+  checkLimitThreeDescriptors,
+  limiterCoreRedis,
+  rateLimiterFlexibleRedis,
+  memoryBytesPerKey,
+];
