@@ -36,6 +36,7 @@ COPY --from=build /app/packages/cli/dist packages/cli/dist
 COPY --from=build /app/services/auth/dist services/auth/dist
 COPY --from=build /app/services/auth/migrations services/auth/migrations
 COPY --from=build /app/services/rate-limit/dist services/rate-limit/dist
+COPY --from=build /app/services/rate-limit/config services/rate-limit/config
 COPY --from=build /app/services/cost-budget/dist services/cost-budget/dist
 COPY --from=build /app/services/cost-budget/migrations services/cost-budget/migrations
 COPY --from=build /app/services/health/dist services/health/dist

@@ -64,6 +64,14 @@ describe('docker-compose.yml', () => {
     );
   });
 
+  it("mounts the rate limiter's rules where RATELIMIT_CONFIG points, for hot reload", () => {
+    const rateLimit = compose.services['rate-limit'];
+    expect(rateLimit.volumes).toEqual([
+      `./services/rate-limit/config:${rateLimit.environment.RATELIMIT_CONFIG}:ro`,
+    ]);
+    expect(existsSync(`${repoRoot}services/rate-limit/config/gatehouse.yaml`)).toBe(true);
+  });
+
   it('scrapes every ops port with Prometheus', () => {
     const prometheus = readFileSync(`${repoRoot}deploy/prometheus/prometheus.yml`, 'utf8');
     for (const name of gatehouseServices)

@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -87,7 +88,7 @@ describe.skipIf(!hasKubectl).each(['dev', 'prod'])('k8s/overlays/%s', (overlay) 
   });
 
   it('references only Secrets and ConfigMaps that exist (prod: Secrets created out of band)', () => {
-    const external = overlay === 'prod' ? ['gatehouse-database', 'gatehouse-redis'] : [];
+    const external = overlay === 'prod' ? ['gatehouse-database', 'gatehouse-redis', 'gatehouse-auth'] : [];
     for (const deployment of ofKind(manifests, 'Deployment')) {
       const pod = deployment.spec.template.spec;
       for (const env of pod.containers.flatMap((c: Manifest) => c.env ?? [])) {
@@ -111,6 +112,15 @@ describe.skipIf(!hasKubectl).each(['dev', 'prod'])('k8s/overlays/%s', (overlay) 
     for (const hpa of ofKind(manifests, 'HorizontalPodAutoscaler')) {
       expect(named(manifests, 'Deployment', hpa.spec.scaleTargetRef.name)).toBeDefined();
     }
+  });
+
+  it("mounts the rate limiter's shipped rules, unchanged, where RATELIMIT_CONFIG points", () => {
+    const rules = named(manifests, 'ConfigMap', 'gatehouse-ratelimit-rules');
+    const shipped = readFileSync(`${repoRoot}services/rate-limit/config/gatehouse.yaml`, 'utf8');
+    expect(rules?.data['gatehouse.yaml']).toBe(shipped);
+    const container = named(deployments, 'Deployment', 'rate-limit')!.spec.template.spec.containers[0];
+    const configPath = container.env.find((e: Manifest) => e.name === 'RATELIMIT_CONFIG').value;
+    expect(container.volumeMounts).toContainEqual({ name: 'rules', mountPath: configPath, readOnly: true });
   });
 
   it('sizes replicas for the environment', () => {

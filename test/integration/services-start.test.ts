@@ -26,7 +26,7 @@ interface ServiceUnderTest<C extends CommonConfig> {
 }
 
 const define = <C extends CommonConfig>(service: ServiceUnderTest<C>) =>
-  service as ServiceUnderTest<CommonConfig>;
+  service as unknown as ServiceUnderTest<CommonConfig>;
 
 // Each service through its real config reader and composition root, as main.ts runs them.
 const services = [

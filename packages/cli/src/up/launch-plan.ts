@@ -15,8 +15,10 @@ export interface LaunchPlanOptions {
 
 /** How to start each chosen service: `node services/<name>/dist/main.js` with its own env. */
 export function planLaunches(options: LaunchPlanOptions): ChildSpec[] {
-  return options.services.map((service) => {
-    const env = childEnv(service, options.env, options.ephemeralPorts);
+  const envs = options.services.map((service) => childEnv(service, options.env, options.ephemeralPorts));
+  if (!options.ephemeralPorts) pointHealthAtPeers(options.services, envs);
+  return options.services.map((service, index) => {
+    const env = envs[index]!;
     return {
       name: service.name,
       command: options.nodePath,
@@ -26,5 +28,20 @@ export function planLaunches(options: LaunchPlanOptions): ChildSpec[] {
       grpcHost: connectHost(env.GRPC_HOST),
       opsHost: connectHost(env.OPS_HOST),
     };
+  });
+}
+
+/**
+ * Tells the health service where its peers listen when their ports were moved
+ * (GATEHOUSE_<SERVICE>_GRPC_PORT), unless HEALTH_<SERVICE>_ADDR / _OPS_URL say otherwise.
+ */
+function pointHealthAtPeers(services: readonly CatalogService[], envs: Record<string, string>[]): void {
+  const health = envs[services.findIndex((service) => service.name === 'health')];
+  if (health === undefined) return;
+  services.forEach((service, index) => {
+    const env = envs[index]!;
+    if (service.name === 'health') return;
+    health[`HEALTH_${service.envKey}_ADDR`] ??= `${connectHost(env.GRPC_HOST)}:${env.GRPC_PORT}`;
+    health[`HEALTH_${service.envKey}_OPS_URL`] ??= `http://${connectHost(env.OPS_HOST)}:${env.OPS_PORT}`;
   });
 }

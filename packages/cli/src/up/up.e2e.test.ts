@@ -128,7 +128,15 @@ describe('gatehouse up (built CLI)', () => {
         expect(JSON.parse(check), name).toEqual({ status: 'SERVING' });
         const fullName = expectedServices[name as keyof typeof expectedServices];
         const services = await buf('--list-services', url);
-        expect(services.trim().split('\n'), name).toEqual([fullName, 'grpc.health.v1.Health']);
+        // auth and rate-limit also serve their Envoy contracts (ext_authz, ratelimit v3) on the same port.
+        const envoyServices: Record<string, string[]> = {
+          auth: ['envoy.service.auth.v3.Authorization'],
+          'rate-limit': ['envoy.service.ratelimit.v3.RateLimitService'],
+        };
+        const extra = envoyServices[name] ?? [];
+        expect(services.trim().split('\n').sort(), name).toEqual(
+          [fullName, 'grpc.health.v1.Health', ...extra].sort(),
+        );
         const methods = await buf('--list-methods', url);
         expect(methods, `reflection of ${name}`).toContain(`${fullName}/`);
 

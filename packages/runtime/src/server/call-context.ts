@@ -19,14 +19,23 @@ export interface CallContext {
 }
 
 export function createCallContext(call: ServerCall, method: string): CallContext {
-  const controller = new AbortController();
-  call.once('cancelled', () => controller.abort(new Error('call cancelled by the client')));
   const requestId = call.metadata.get(requestIdKey)[0];
+  // Made on first use: most handlers never look, and an AbortController per call shows in profiles.
+  let controller: AbortController | undefined;
   return {
     method,
     metadata: call.metadata,
     peer: call.getPeer(),
     requestId: typeof requestId === 'string' ? requestId : '',
-    signal: controller.signal,
+    get signal() {
+      if (controller === undefined) {
+        const created = new AbortController();
+        const cancel = () => created.abort(new Error('call cancelled by the client'));
+        if (call.cancelled) cancel();
+        else call.once('cancelled', cancel);
+        controller = created;
+      }
+      return controller.signal;
+    },
   };
 }

@@ -39,7 +39,7 @@ describe.skipIf(!hasChromium)('the status page in Chromium', () => {
     expect(
       await row('auth')
         .locator('.badge')
-        .evaluate((badge) => window.getComputedStyle(badge).backgroundColor),
+        .evaluate((badge) => getComputedStyle(badge).backgroundColor),
     ).toBe('rgb(26, 127, 55)');
 
     await cluster.auth.shutdown();
@@ -47,7 +47,7 @@ describe.skipIf(!hasChromium)('the status page in Chromium', () => {
     expect(
       await row('auth')
         .locator('.badge')
-        .evaluate((badge) => window.getComputedStyle(badge).backgroundColor),
+        .evaluate((badge) => getComputedStyle(badge).backgroundColor),
     ).toBe('rgb(207, 34, 46)');
     expect(await page.locator('#overall').textContent()).toBe('not serving');
     expect(await row('auth').locator('td.detail').textContent()).toMatch(/^UNAVAILABLE: /);
