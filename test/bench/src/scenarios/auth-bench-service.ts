@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { authV1 } from '@gatehouse/contracts';
 import { createLogger, type Logger, type ServiceHost } from '@gatehouse/runtime';
+import { benchServerEnv } from '../bench-server-env';
 
 /** The compiled auth service, loaded at run time (`npm run bench` builds it first). */
 interface AuthModules {
@@ -29,12 +30,7 @@ export async function startBenchAuth(env: Record<string, string> = {}): Promise<
   const { readAuthConfig, startAuthApp } = loadAuth();
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-auth-'));
   const config = readAuthConfig({
-    GRPC_HOST: '127.0.0.1',
-    GRPC_PORT: '0',
-    OPS_HOST: '127.0.0.1',
-    OPS_PORT: '0',
-    LOG_LEVEL: 'silent',
-    SHUTDOWN_GRACE_MS: '1000',
+    ...benchServerEnv,
     GATEHOUSE_DATA_DIR: dataDir,
     BCRYPT_COST: '4',
     AUTH_ALLOW_WEAK_BCRYPT_FOR_TESTS: 'true',

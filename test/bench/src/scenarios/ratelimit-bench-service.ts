@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { ratelimitV1 } from '@gatehouse/contracts';
 import { createLogger, type Logger, type ServiceHost } from '@gatehouse/runtime';
+import { benchServerEnv } from '../bench-server-env';
 
 /** The Redis the rate-limit scenarios use (127.0.0.1 only by default); each run uses its own key prefix. */
 export const benchRedisUrl = process.env.GATEHOUSE_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -69,12 +70,7 @@ export async function startBenchRateLimit(keyPrefix: string): Promise<BenchRateL
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-rl-'));
   writeFileSync(join(dir, 'rules.yaml'), benchRules);
   const config = readRateLimitConfig({
-    GRPC_HOST: '127.0.0.1',
-    GRPC_PORT: '0',
-    OPS_HOST: '127.0.0.1',
-    OPS_PORT: '0',
-    LOG_LEVEL: 'silent',
-    SHUTDOWN_GRACE_MS: '1000',
+    ...benchServerEnv,
     REDIS_URL: benchRedisUrl,
     REDIS_KEY_PREFIX: keyPrefix,
     RATELIMIT_CONFIG: join(dir, 'rules.yaml'),

@@ -2,6 +2,7 @@ import { EnvReader, readCommonConfig } from '@gatehouse/config';
 import { createLogger, startServiceHost } from '@gatehouse/runtime';
 import { healthCheckCaller } from '../health-check-client';
 import type { Scenario } from '../scenario';
+import { benchServerEnv } from '../bench-server-env';
 
 /**
  * The same Check through a Gatehouse service host: its call interceptor (request id, metrics,
@@ -13,12 +14,7 @@ export const runtimeHostCall: Scenario = {
   concurrencies: [1, 32],
   async setup() {
     const reader = new EnvReader({
-      GRPC_HOST: '127.0.0.1',
-      GRPC_PORT: '0',
-      OPS_HOST: '127.0.0.1',
-      OPS_PORT: '0',
-      LOG_LEVEL: 'silent',
-      SHUTDOWN_GRACE_MS: '1000',
+      ...benchServerEnv,
     });
     const config = reader.finish(readCommonConfig(reader, { service: 'bench', grpcPort: 0, opsPort: 0 }));
     const logger = createLogger({ service: config.service, level: config.logLevel });
