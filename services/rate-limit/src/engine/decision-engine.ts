@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { GatehouseError, type Clock, type Logger } from '@gatehouse/runtime';
 import type { AnomalyDetector } from '../limiter/anomaly-detector';
 import type { Demand, Evaluation } from '../limiter/limit-spec';
@@ -9,6 +8,9 @@ import type { Decision, DecisionRequest, DescriptorInput } from './decision-type
 import { StoreUnavailableError, type GuardedStore } from './guarded-store';
 import { decodeLeaseId, encodeLeaseId, planChecks, type PlannedDescriptor } from './plan-checks';
 import type { RateLimitMetrics } from './rate-limit-metrics';
+import { countDecisions } from './count-decisions';
+import { scoreAnomalies } from './score-anomalies';
+import { cachedDenial, rememberDenials } from './over-limit-shortcut';
 import { summarize, type LimitOutcome } from './summarize';
 
 export interface DecisionEngineOptions {
@@ -41,13 +43,13 @@ export class DecisionEngine {
     const demand: Demand = { hits: Math.max(1, request.hits), consume: request.hits > 0 };
     const planned = planChecks(request.domain, domain, request.descriptors, demand.consume);
     const checks = planned.flatMap((d) => d.limits.flatMap((l) => (l.check === undefined ? [] : [l.check])));
-    const anomalies = this.scoreAnomalies(request, planned, demand);
+    const anomalies = scoreAnomalies(this.options, request.domain, planned, demand);
     const anomalyDenied = [...anomalies.values()].some((a) => a.denied);
 
     let results: Evaluation[] = [];
     let fallback = false;
     let path = 'store';
-    const cached = anomalyDenied ? undefined : this.cachedDenial(checks, now);
+    const cached = anomalyDenied ? undefined : cachedDenial(this.options.overLimitCache, checks, now);
     if (checks.length === 0) {
       path = 'no_store';
     } else if (cached !== undefined) {
@@ -58,7 +60,7 @@ export class DecisionEngine {
       const storeDemand = anomalyDenied ? { ...demand, consume: false } : demand;
       try {
         results = await this.options.store.decide(checks, storeDemand, now);
-        this.rememberDenials(checks, results, demand, now);
+        rememberDenials(this.options.overLimitCache, checks, results, demand, now);
       } catch (error) {
         if (!(error instanceof StoreUnavailableError)) throw error;
         fallback = true;
@@ -85,7 +87,7 @@ export class DecisionEngine {
     );
     const summary = summarize(planned, outcomes, this.options.nearLimitRatio);
     if (summary.allowed && demand.consume) this.attachLeases(planned, summary.statuses);
-    this.count(request.domain, planned, outcomes, summary.statuses);
+    countDecisions(this.options.metrics, request.domain, planned, outcomes, summary.statuses);
     metrics.decisionSeconds.observe(
       { domain: request.domain, path },
       Number(process.hrtime.bigint() - started) / 1e9,
@@ -144,77 +146,11 @@ export class DecisionEngine {
     }));
   }
 
-  private scoreAnomalies(request: DecisionRequest, planned: PlannedDescriptor[], demand: Demand) {
-    const scores = new Map<StoreCheck, { score: number; denied: boolean }>();
-    if (!demand.consume) return scores;
-    const { anomaly, metrics, logger } = this.options;
-    for (const { rule, check } of planned.flatMap((d) => d.limits)) {
-      if (check === undefined) continue;
-      const score = anomaly.observe(check.key, demand.hits);
-      const anomalous = score >= anomaly.threshold;
-      scores.set(check, { score, denied: anomalous && rule.denyOnAnomaly && !rule.shadowMode });
-      if (anomalous) {
-        metrics.anomalies.inc({ domain: request.domain, rule: rule.name });
-        logger.warn(
-          { domain: request.domain, rule: rule.name, key_hash: hashKey(check.key), anomaly_score: score },
-          `anomalous request rate on rule ${rule.name}`,
-        );
-      }
-    }
-    return scores;
-  }
-
-  private cachedDenial(checks: StoreCheck[], now: number): Map<StoreCheck, Evaluation> | undefined {
-    const cache = this.options.overLimitCache;
-    if (cache === undefined) return undefined;
-    for (const check of checks) {
-      if (check.shadow || check.spec.algorithm === 'concurrency') continue;
-      const overFor = cache.overFor(check.key, now);
-      if (overFor > 0) {
-        const denial = { allowed: false, remaining: 0, resetAfterMs: overFor, retryAfterMs: overFor };
-        return new Map([[check, denial]]);
-      }
-    }
-    return undefined;
-  }
-
-  private rememberDenials(checks: StoreCheck[], results: Evaluation[], demand: Demand, now: number): void {
-    const cache = this.options.overLimitCache;
-    if (cache === undefined || demand.hits !== 1) return;
-    checks.forEach((check, i) => {
-      const result = results[i];
-      if (check.shadow || check.spec.algorithm === 'concurrency' || result === undefined) return;
-      if (!result.allowed && result.remaining === 0 && result.retryAfterMs > 0) {
-        cache.remember(check.key, now + result.retryAfterMs);
-      }
-    });
-  }
-
   private attachLeases(planned: PlannedDescriptor[], statuses: Decision['statuses']): void {
     planned.forEach((d, i) => {
       const lease = d.limits.find((l) => l.check?.leaseId !== undefined)?.check;
       const status = statuses[i];
       if (lease !== undefined && status !== undefined) status.leaseId = encodeLeaseId(lease);
-    });
-  }
-
-  private count(
-    domain: string,
-    planned: PlannedDescriptor[],
-    outcomes: LimitOutcome[][],
-    statuses: Decision['statuses'],
-  ) {
-    const { metrics } = this.options;
-    planned.forEach((d, i) => {
-      if (d.limits.length === 0) metrics.decisions.inc({ domain, rule: '', outcome: 'unmatched' });
-      d.limits.forEach((l, j) => {
-        const evaluation = outcomes[i]?.[j]?.evaluation;
-        if (evaluation === undefined) return;
-        const over = !evaluation.allowed || outcomes[i]?.[j]?.anomalyDenied === true;
-        const outcome = !over ? 'allowed' : l.rule.shadowMode ? 'shadow_over_limit' : 'over_limit';
-        metrics.decisions.inc({ domain, rule: l.rule.name, outcome });
-      });
-      if (statuses[i]?.nearLimit) metrics.nearLimit.inc({ domain, rule: statuses[i]?.rule ?? '' });
     });
   }
 }
@@ -225,8 +161,4 @@ function notEvaluated(check: StoreCheck): Evaluation {
 
 function ruleOf(check: StoreCheck): string {
   return check.key.slice(check.key.indexOf('}:') + 2, check.key.lastIndexOf(':'));
-}
-
-function hashKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex').slice(0, 12);
 }
