@@ -11,7 +11,10 @@ export interface ReportRow {
   p50Ms: number;
   p99Ms: number;
   meanMs: number;
-  /** this / baseline; undefined when the baseline was not measured at this concurrency. */
+  /**
+   * this / baseline: the median over rounds paired with baseline rounds (scenarios), or against the
+   * baseline's own measurement at this concurrency; undefined when there is neither.
+   */
   ratioToBaseline?: { throughput: number; p50: number; p99: number; mean: number };
 }
 
@@ -26,7 +29,7 @@ export interface BenchReport {
 }
 
 export function reportRows(measurements: readonly Measurement[]): ReportRow[] {
-  return measurements.map(({ scenario, concurrency, baseline, result }) => {
+  return measurements.map(({ scenario, concurrency, baseline, result, pairedRatio }) => {
     const base = measurements.find((m) => m.baseline && m.concurrency === concurrency)?.result;
     const ratio = (value: number, reference: number | undefined) =>
       reference === undefined || reference === 0 ? Number.NaN : round(value / reference, 3);
@@ -40,8 +43,14 @@ export function reportRows(measurements: readonly Measurement[]): ReportRow[] {
       p50Ms: round(result.p50Ms, 4),
       p99Ms: round(result.p99Ms, 4),
       meanMs: round(result.meanMs, 4),
-      ratioToBaseline:
-        base === undefined
+      ratioToBaseline: pairedRatio
+        ? {
+            throughput: round(pairedRatio.throughput, 3),
+            p50: round(pairedRatio.p50, 3),
+            p99: round(pairedRatio.p99, 3),
+            mean: round(pairedRatio.mean, 3),
+          }
+        : base === undefined
           ? undefined
           : {
               throughput: ratio(result.throughputPerSec, base.throughputPerSec),
@@ -90,7 +99,8 @@ export function renderReportTable(rows: readonly ReportRow[]): string {
     ...cells.map(line),
     '',
     'thru x = throughput / baseline throughput (higher is better); p99 x = p99 / baseline p99 (lower is better);',
-    'baseline = the first scenario at the same concurrency, measured in this run.',
+    'each scenario ran in rounds, each next to a baseline round of the same length at the same concurrency;',
+    'the ratios are the medians over those pairs (BENCH_ROUNDS), the figures the median round.',
     '',
   ].join('\n');
 }

@@ -1,5 +1,6 @@
 import type { BenchOptions } from './bench-options';
 import { runLoad, type LoadResult } from './load-runner';
+import { measurePaired, type PairedRatio } from './paired-rounds';
 import type { Scenario } from './scenario';
 
 /** One scenario measured at one concurrency. */
@@ -8,6 +9,8 @@ export interface Measurement {
   concurrency: number;
   baseline: boolean;
   result: LoadResult;
+  /** For scenarios: the median ratios to the baseline rounds paired with this scenario's rounds. */
+  pairedRatio?: PairedRatio;
 }
 
 export interface BenchRunOptions extends BenchOptions {
@@ -34,35 +37,62 @@ export function selectScenarios(
   return all.filter((scenario) => only.includes(scenario.name));
 }
 
-/** Measures the baseline, then each scenario, at each of their concurrencies, one at a time. */
+/**
+ * Measures the baseline alone at each concurrency, then each scenario in rounds paired with
+ * baseline rounds (see measurePaired). The baseline stays up for the whole run.
+ */
 export async function runBench(options: BenchRunOptions): Promise<Measurement[]> {
   const measurements: Measurement[] = [];
-  for (const scenario of [options.baseline, ...options.scenarios]) {
-    const instance = await scenario.setup();
-    try {
-      for (const concurrency of scenario.concurrencies) {
-        options.gc?.();
-        const result = await runLoad({
-          call: instance.call,
-          concurrency,
-          durationMs: options.durationMs,
-          maxCalls: options.maxCalls,
-          warmupMs: options.warmupMs,
-        });
-        options.progress(
-          `  ${scenario.name} x${concurrency}: ${Math.round(result.throughputPerSec)} calls/s, ` +
-            `p99 ${result.p99Ms.toFixed(3)} ms${result.errors > 0 ? `, ${result.errors} errors` : ''}`,
-        );
-        measurements.push({
-          scenario: scenario.name,
-          concurrency,
-          baseline: scenario === options.baseline,
-          result,
-        });
-      }
-    } finally {
-      await instance.teardown();
+  const baseline = await options.baseline.setup();
+  try {
+    for (const concurrency of options.baseline.concurrencies) {
+      options.gc?.();
+      const result = await runLoad({
+        call: () => baseline.call(),
+        concurrency,
+        durationMs: options.durationMs,
+        maxCalls: options.maxCalls,
+        warmupMs: options.warmupMs,
+      });
+      options.progress(`  ${options.baseline.name} x${concurrency}: ${describe(result)}`);
+      measurements.push({ scenario: options.baseline.name, concurrency, baseline: true, result });
     }
+    for (const scenario of options.scenarios) {
+      const instance = await scenario.setup();
+      try {
+        for (const concurrency of scenario.concurrencies) {
+          const { result, ratio } = await measurePaired({
+            baseline,
+            scenario: instance,
+            concurrency,
+            rounds: options.rounds,
+            roundMs: Math.max(100, Math.round(options.durationMs / options.rounds)),
+            maxCalls: options.maxCalls,
+            warmupMs: options.warmupMs,
+            gc: options.gc,
+          });
+          options.progress(
+            `  ${scenario.name} x${concurrency}: ${describe(result)}, x${ratio.throughput.toFixed(2)}`,
+          );
+          measurements.push({
+            scenario: scenario.name,
+            concurrency,
+            baseline: false,
+            result,
+            pairedRatio: ratio,
+          });
+        }
+      } finally {
+        await instance.teardown();
+      }
+    }
+  } finally {
+    await baseline.teardown();
   }
   return measurements;
+}
+
+function describe(result: LoadResult): string {
+  const errors = result.errors > 0 ? `, ${result.errors} errors` : '';
+  return `${Math.round(result.throughputPerSec)} calls/s, p99 ${result.p99Ms.toFixed(3)} ms${errors}`;
 }
