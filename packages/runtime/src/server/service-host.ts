@@ -1,4 +1,4 @@
-import { Server, ServerCredentials, type ServiceDefinition } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type ServerInterceptor, type ServiceDefinition } from '@grpc/grpc-js';
 import type { CommonConfig } from '@gatehouse/config';
 import { grpcHealthV1 } from '@gatehouse/contracts';
 import { systemClock, type Clock } from '../clock';
@@ -29,6 +29,11 @@ export interface ServiceHostOptions {
   readinessIntervalMs?: number;
   /** Extra routes on the ops port. */
   opsRoutes?: readonly OpsRoute[];
+  /**
+   * Server interceptors run after the host's own (request id, metrics, log line), in order — e.g.
+   * the Gatehouse authenticate and rateLimit interceptors, so their refusals are logged and counted.
+   */
+  interceptors?: readonly ServerInterceptor[];
   /** Supply to add domain metrics to the same registry; created when absent. */
   metrics?: ServiceMetrics;
   /** Closed in order once the servers have stopped. */
@@ -75,7 +80,7 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
     'grpc.max_send_message_length': config.grpcMaxMessageBytes,
     'grpc.keepalive_time_ms': config.grpcKeepaliveTimeMs,
     'grpc.keepalive_timeout_ms': 20_000,
-    interceptors: [observeCalls({ logger, metrics })],
+    interceptors: [observeCalls({ logger, metrics }), ...(options.interceptors ?? [])],
   });
   const healthDefinition = grpcHealthV1.HealthService;
   server.addService(
