@@ -9,12 +9,18 @@ const workspaceSources = {
   '@gatehouse/config': fromRoot('./packages/config/src/index.ts'),
   '@gatehouse/telemetry': fromRoot('./packages/telemetry/src/index.ts'),
   '@gatehouse/runtime': fromRoot('./packages/runtime/src/index.ts'),
+  '@gatehouse/interceptors': fromRoot('./packages/interceptors/src/index.ts'),
 };
 
 export default defineConfig({
   resolve: { alias: workspaceSources },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: [
+      'packages/*/src/**/*.test.ts',
+      'services/*/src/**/*.test.ts',
+      'examples/*/src/**/*.test.ts',
+      'test/**/*.test.ts',
+    ],
     globalSetup: ['./test/support/global-setup.ts'],
     pool: 'forks',
     testTimeout: 20_000,
