@@ -12,6 +12,8 @@ export interface CliContext {
   env: Env;
   stdout: OutputStream;
   stderr: OutputStream;
+  /** Input for `--password-stdin`; absent where there is none. */
+  stdin?: NodeJS.ReadableStream;
   /** Root of the Gatehouse checkout (where services/ lives), found from the CLI's own location. */
   repoRoot: string;
   /** The Node.js binary that runs child processes. */

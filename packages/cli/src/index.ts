@@ -37,3 +37,47 @@ export {
   type UnexpectedExit,
 } from './up/supervisor';
 export { renderReadyTable } from './up/ready-table';
+export { healthCommand, healthSpec, renderClusterHealth } from './health/health-command';
+export { loginCommand, loginSpec } from './login/login-command';
+export { logoutCommand, logoutSpec } from './login/logout-command';
+export { usersCommand, usersSpecs, renderUsers } from './users/users-command';
+export { keysCommand, keysSpecs, renderApiKeys } from './keys/keys-command';
+export { signingKeysCommand, signingKeysSpecs } from './signing-keys/signing-keys-command';
+export { limitsCommand, limitsSpecs, renderStatuses, renderRules } from './limits/limits-command';
+export { parseDescriptor, formatDescriptor } from './limits/descriptor-argument';
+export { budgetsCommand, budgetsSpecs, renderBudgetState, renderBudgets } from './budgets/budgets-command';
+export { parseUsd, parseMicros, formatUsd } from './budgets/money';
+export { parseScope, formatScope, parseScopeKind, parsePeriod, formatPeriod } from './budgets/scope-argument';
+export { tokenCommand, tokenSpecs, renderPrincipal } from './token/token-command';
+export { decodeJwt, renderDecodedJwt, type DecodedJwt } from './token/decode-jwt';
+export { CliFailure } from './shared/cli-failure';
+export { commandGroup } from './shared/command-group';
+export {
+  leafCommand,
+  leafUsage,
+  runLeaf,
+  type LeafInput,
+  type LeafSpec,
+  type OptionValues,
+  type OptionsConfig,
+} from './shared/leaf-command';
+export { cliServices, serviceAddress, type CliServiceName } from './shared/service-address';
+export {
+  configDir,
+  credentialsPath,
+  saveCredentials,
+  loadCredentials,
+  deleteCredentials,
+  type StoredCredentials,
+} from './shared/credential-store';
+export {
+  findCredential,
+  requireCredential,
+  credentialMetadata,
+  isJwt,
+  type CallerCredential,
+} from './shared/caller-credential';
+export { describeCallError, isUnreachable } from './shared/describe-call-error';
+export { readRefusalDetails, type RefusalDetails } from './shared/error-details';
+export { renderTable, toJson, formatTime, formatList, enumLabel } from './shared/output-format';
+export { readPassword } from './shared/read-password';

@@ -11,6 +11,7 @@ const context: CliContext = {
   env: process.env,
   stdout: process.stdout,
   stderr: process.stderr,
+  stdin: process.stdin,
   // dist/main.js -> packages/cli -> packages -> the repository root.
   repoRoot: resolve(__dirname, '..', '..', '..'),
   nodePath: process.execPath,
