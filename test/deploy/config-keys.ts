@@ -1,4 +1,5 @@
 import type { Env } from '@gatehouse/config';
+import { readNotesConfig } from '../../examples/notes/src/config';
 import { readAuthConfig } from '../../services/auth/src/config';
 import { readCostBudgetConfig } from '../../services/cost-budget/src/config';
 import { readHealthConfig } from '../../services/health/src/config';
@@ -19,9 +20,14 @@ const readers: Record<string, (env: Env) => { grpcPort: number; opsPort: number 
   'rate-limit': readRateLimitConfig,
   'cost-budget': readCostBudgetConfig,
   health: readHealthConfig,
+  notes: readNotesConfig,
 };
 
-export const gatehouseServices = Object.keys(readers);
+/** The four Gatehouse services, deployed everywhere. */
+export const gatehouseServices = ['auth', 'rate-limit', 'cost-budget', 'health'];
+
+/** The example service: deployed by compose beside the cluster, not part of the Kubernetes base. */
+export const exampleServices = ['notes'];
 
 /** Runs a service's real config reader on an empty environment that records what it is asked for. */
 export function configFactsOf(service: string): ServiceConfigFacts {

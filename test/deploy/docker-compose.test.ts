@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { configFactsOf, gatehouseServices, isReadBy } from './config-keys';
+import { configFactsOf, exampleServices, gatehouseServices, isReadBy } from './config-keys';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -15,7 +15,7 @@ const compose = parse(readFileSync(`${repoRoot}docker-compose.yml`, 'utf8'), { m
 describe('docker-compose.yml', () => {
   it('runs every Gatehouse service plus PostgreSQL, Redis, Jaeger and Prometheus', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      [...gatehouseServices, 'postgres', 'redis', 'jaeger', 'prometheus'].sort(),
+      [...gatehouseServices, ...exampleServices, 'postgres', 'redis', 'jaeger', 'prometheus'].sort(),
     );
   });
 
@@ -48,7 +48,17 @@ describe('docker-compose.yml', () => {
     ]);
   });
 
-  it.each(gatehouseServices)('%s: sets only variables the service reads', (name) => {
+  it('runs the example from its built entry point behind the services it calls', () => {
+    const notes = compose.services.notes;
+    const facts = configFactsOf('notes');
+    expect(notes.command).toEqual(['examples/notes/dist/main.js']);
+    expect(existsSync(`${repoRoot}examples/notes/src/main.ts`)).toBe(true);
+    expect(notes.ports).toEqual([`${facts.grpcPort}:${facts.grpcPort}`, `${facts.opsPort}:${facts.opsPort}`]);
+    expect(notes.healthcheck.test).toContain(`127.0.0.1:${facts.grpcPort}`);
+    expect(Object.keys(notes.depends_on).sort()).toEqual(['auth', 'cost-budget', 'rate-limit']);
+  });
+
+  it.each([...gatehouseServices, ...exampleServices])('%s: sets only variables the service reads', (name) => {
     const variables = Object.keys(compose.services[name].environment ?? {});
     expect(variables.length).toBeGreaterThan(0);
     expect(variables.filter((variable) => !isReadBy(name, variable))).toEqual([]);

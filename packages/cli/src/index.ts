@@ -5,7 +5,7 @@ export { UsageError } from './usage-error';
 export { upCommand, runUp } from './up/up-command';
 export { probeCommand, probeUsage, checkServingStatus } from './probe/probe-command';
 export { readUpOptions, upUsage, type UpOptions } from './up/up-options';
-export { serviceCatalog, type CatalogService } from './up/service-catalog';
+export { exampleService, serviceCatalog, type CatalogService } from './up/service-catalog';
 export { childEnv, connectHost } from './up/child-env';
 export { planLaunches, type LaunchPlanOptions } from './up/launch-plan';
 export { formatLogLine, formatLogRecord, type LogStyle } from './up/format-log-line';

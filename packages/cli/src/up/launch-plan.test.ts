@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planLaunches } from './launch-plan';
-import { serviceCatalog } from './service-catalog';
+import { exampleService, serviceCatalog } from './service-catalog';
 
 const plan = (env: Record<string, string>, ephemeralPorts = false) =>
   planLaunches({
@@ -19,6 +19,21 @@ describe('planLaunches', () => {
       ['rate-limit', '/repo/services/rate-limit/dist/main.js', '50052', '8082'],
       ['cost-budget', '/repo/services/cost-budget/dist/main.js', '50053', '8083'],
       ['health', '/repo/services/health/dist/main.js', '50054', '8084'],
+    ]);
+  });
+
+  it('runs the example from its own folder with its own ports', () => {
+    const [notes] = planLaunches({
+      services: [exampleService],
+      env: {},
+      ephemeralPorts: false,
+      repoRoot: '/repo',
+      nodePath: '/usr/bin/node',
+    });
+    expect([notes?.args[0], notes?.env.GRPC_PORT, notes?.env.OPS_PORT]).toEqual([
+      '/repo/examples/notes/dist/main.js',
+      '50060',
+      '8090',
     ]);
   });
 

@@ -8,12 +8,12 @@ export interface LaunchPlanOptions {
   services: readonly CatalogService[];
   env: Env;
   ephemeralPorts: boolean;
-  /** Root of the checkout: each service runs from <repoRoot>/services/<name>/dist/main.js. */
+  /** Root of the checkout: each service runs from <repoRoot>/<its entry>. */
   repoRoot: string;
   nodePath: string;
 }
 
-/** How to start each chosen service: `node services/<name>/dist/main.js` with its own env. */
+/** How to start each chosen service: `node <repoRoot>/<entry>` (built code) with its own env. */
 export function planLaunches(options: LaunchPlanOptions): ChildSpec[] {
   const envs = options.services.map((service) => childEnv(service, options.env, options.ephemeralPorts));
   if (!options.ephemeralPorts) pointHealthAtPeers(options.services, envs);
@@ -22,7 +22,7 @@ export function planLaunches(options: LaunchPlanOptions): ChildSpec[] {
     return {
       name: service.name,
       command: options.nodePath,
-      args: [join(options.repoRoot, 'services', service.name, 'dist', 'main.js')],
+      args: [join(options.repoRoot, service.entry)],
       env,
       healthService: service.healthService,
       grpcHost: connectHost(env.GRPC_HOST),

@@ -10,12 +10,15 @@ export interface CatalogService {
   readonly healthService: string;
   readonly defaultGrpcPort: number;
   readonly defaultOpsPort: number;
+  /** Where its built entry point lives, relative to the repository root. */
+  readonly entry: string;
 }
 
 /** The services of a Gatehouse cluster, in start-up and display order. */
 export const serviceCatalog: readonly CatalogService[] = [
   {
     name: 'auth',
+    entry: 'services/auth/dist/main.js',
     envKey: 'AUTH',
     healthService: serviceNames.auth,
     defaultGrpcPort: 50051,
@@ -23,6 +26,7 @@ export const serviceCatalog: readonly CatalogService[] = [
   },
   {
     name: 'rate-limit',
+    entry: 'services/rate-limit/dist/main.js',
     envKey: 'RATE_LIMIT',
     healthService: serviceNames.rateLimit,
     defaultGrpcPort: 50052,
@@ -30,6 +34,7 @@ export const serviceCatalog: readonly CatalogService[] = [
   },
   {
     name: 'cost-budget',
+    entry: 'services/cost-budget/dist/main.js',
     envKey: 'COST_BUDGET',
     healthService: serviceNames.costBudget,
     defaultGrpcPort: 50053,
@@ -37,9 +42,20 @@ export const serviceCatalog: readonly CatalogService[] = [
   },
   {
     name: 'health',
+    entry: 'services/health/dist/main.js',
     envKey: 'HEALTH',
     healthService: serviceNames.health,
     defaultGrpcPort: 50054,
     defaultOpsPort: 8084,
   },
 ];
+
+/** The example service behind the Gatehouse interceptors; `gatehouse up --example` starts it too. */
+export const exampleService: CatalogService = {
+  name: 'notes',
+  entry: 'examples/notes/dist/main.js',
+  envKey: 'NOTES',
+  healthService: 'gatehouse.examples.notes.v1.NotesService',
+  defaultGrpcPort: 50060,
+  defaultOpsPort: 8090,
+};

@@ -25,6 +25,17 @@ describe('readUpOptions', () => {
     expect(options).toMatchObject({ ephemeralPorts: true, startTimeoutMs: 2500, stopGraceMs: 1000 });
   });
 
+  it('adds the example notes service last with --example', () => {
+    expect(read(['--example']).services.map((s) => s.name)).toEqual([
+      'auth',
+      'rate-limit',
+      'cost-budget',
+      'health',
+      'notes',
+    ]);
+    expect(read(['--only', 'auth', '--example']).services.map((s) => s.name)).toEqual(['auth', 'notes']);
+  });
+
   it('rejects unknown services, options and bad durations with a usage error', () => {
     expect(() => read(['--only', 'auth,billing'])).toThrow(
       new UsageError('--only: unknown service "billing"; choose from auth, rate-limit, cost-budget, health'),

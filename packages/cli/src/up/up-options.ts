@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Env } from '../command';
 import { UsageError } from '../usage-error';
-import type { CatalogService } from './service-catalog';
+import { exampleService, type CatalogService } from './service-catalog';
 
 /** What `gatehouse up` was asked to do, read once from its arguments and environment. */
 export interface UpOptions {
@@ -26,6 +26,7 @@ listen. Ctrl-C stops them all.
 Options:
   --only <names>      start only these services (comma-separated): auth, rate-limit, cost-budget, health
   --ephemeral-ports   let every service pick free ports (GRPC_PORT=0, OPS_PORT=0)
+  --example           also start the example notes service (gRPC 50060) behind the interceptors
   --timeout <s>       how long the services may take to become ready, default 60
   --grace <s>         how long a service may take to stop before it is killed, default 15
   -h, --help          show this help
@@ -52,6 +53,7 @@ export function readUpOptions(
       options: {
         help: { type: 'boolean', short: 'h', default: false },
         'ephemeral-ports': { type: 'boolean', default: false },
+        example: { type: 'boolean', default: false },
         only: { type: 'string' },
         timeout: { type: 'string', default: '60' },
         grace: { type: 'string', default: '15' },
@@ -63,7 +65,7 @@ export function readUpOptions(
   return {
     help: values.help,
     ephemeralPorts: values['ephemeral-ports'],
-    services: selectServices(catalog, values.only),
+    services: [...selectServices(catalog, values.only), ...(values.example ? [exampleService] : [])],
     startTimeoutMs: seconds('--timeout', values.timeout),
     stopGraceMs: seconds('--grace', values.grace),
     color: env.NO_COLOR ? false : env.FORCE_COLOR ? env.FORCE_COLOR !== '0' : stdoutIsTty,
