@@ -17,15 +17,8 @@ export interface UserRecord {
   lastLoginAt?: Date;
 }
 
-export interface NewUser {
-  userId: string;
-  email: string;
-  displayName: string;
-  passwordHash: string;
-  roles: string[];
-  tier: string;
-  createdAt: Date;
-}
+/** A user as Register creates it: enabled, never logged in. */
+export type NewUser = Omit<UserRecord, 'disabled' | 'lastLoginAt'>;
 
 const columns =
   'user_id, email, display_name, password_hash, roles, tier, disabled, created_at, last_login_at';
