@@ -1,5 +1,6 @@
 import { Metadata } from '@grpc/grpc-js';
 import type { authV1 } from '@gatehouse/contracts';
+import { annotateCall } from '@gatehouse/runtime';
 
 /** The verified identity behind a call's credential, as the auth service reports it. */
 export type Principal = authV1.Principal;
@@ -14,6 +15,7 @@ const principals = new WeakMap<Metadata, Principal>();
 
 export function attachPrincipal(metadata: Metadata, principal: Principal): void {
   principals.set(metadata, principal);
+  annotateCall(metadata, { principal_subject: principal.subject });
 }
 
 /** Anything carrying the call's request metadata: a grpc-js server call or a runtime CallContext. */

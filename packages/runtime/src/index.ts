@@ -31,6 +31,7 @@ export {
 
 export { startOpsServer, type OpsRoute, type OpsServer, type OpsServerOptions } from './ops/ops-server';
 
+export { annotateCall, annotationsOf, type CallAnnotations } from './server/call-annotations';
 export { requestIdKey, type CallContext } from './server/call-context';
 export { hostedService, type HostedService } from './server/hosted-service';
 export { observeCalls, type ObserveCallsOptions } from './server/observe-calls';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { ServerInterceptingCall, status, type ServerInterceptor } from '@grpc/grpc-js';
+import { ServerInterceptingCall, status, type Metadata, type ServerInterceptor } from '@grpc/grpc-js';
 import type { Logger } from '../logging/logger';
 import type { ServiceMetrics } from '../metrics/service-metrics';
+import { annotationsOf } from './call-annotations';
 import { requestIdKey } from './call-context';
 
 /** Methods polled by probes and tools: logged at debug so they do not drown real traffic. */
@@ -28,6 +29,7 @@ export function observeCalls({ logger, metrics }: ObserveCallsOptions): ServerIn
     const method = instruments.of(descriptor.path, descriptor.requestStream, descriptor.responseStream);
     const started = process.hrtime.bigint();
     let requestId = '';
+    let requestMetadata: Metadata | undefined;
     method.started.inc();
     return new ServerInterceptingCall(call, {
       start(next) {
@@ -36,6 +38,7 @@ export function observeCalls({ logger, metrics }: ObserveCallsOptions): ServerIn
             const sent = metadata.get(requestIdKey)[0];
             requestId = typeof sent === 'string' && validRequestId.test(sent) ? sent : randomUUID();
             metadata.set(requestIdKey, requestId);
+            requestMetadata = metadata;
             nextMetadata(metadata);
           },
         });
@@ -59,6 +62,7 @@ export function observeCalls({ logger, metrics }: ObserveCallsOptions): ServerIn
               duration_ms: Math.round(seconds * 1e6) / 1e3,
               request_id: requestId,
               peer: call.getPeer(),
+              ...annotationsOf(requestMetadata),
               ...(callStatus.code === status.OK ? {} : { details: callStatus.details }),
             },
             'rpc',

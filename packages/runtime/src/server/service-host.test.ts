@@ -8,6 +8,7 @@ import { GatehouseError } from '../errors/gatehouse-error';
 import { readErrorDetails } from '../errors/status-details';
 import { ServingStatus } from '../health/health-state';
 import { createLogger } from '../logging/logger';
+import { annotateCall } from './call-annotations';
 import { hostedService } from './hosted-service';
 import { startServiceHost, type ServiceHost, type ServiceHostOptions } from './service-host';
 
@@ -26,6 +27,10 @@ const authHandlers = hostedService(serviceNames.auth, authV1.AuthServiceService,
   },
   login: async () => {
     throw new Error('database password is hunter2');
+  },
+  logout: async (_request, context) => {
+    annotateCall(context.metadata, { principal_subject: 'user-42' });
+    return {};
   },
   whoAmI: async () => {
     await new Promise<void>((resolve) => {
@@ -121,6 +126,18 @@ describe('startServiceHost', () => {
       ['OK', 'req-123', 'info'],
       ['OK', expect.stringMatching(/^[0-9a-f-]{36}$/), 'info'],
     ]);
+  });
+
+  it('puts the principal subject a handler or interceptor annotated into the call log line', async () => {
+    const { auth, logs } = await startHost();
+    await unaryCall(auth, auth.logout, { refreshToken: 'secret-refresh' }, new Metadata());
+    await unaryCall(auth, auth.register, { email: 'a@b.c', password: 'p', displayName: 'd' }, new Metadata());
+    const rpcLines = logs.lines().filter((line) => line.msg === 'rpc' && line.method !== undefined);
+    expect(rpcLines.map((line) => [line.method, line.principal_subject])).toEqual([
+      ['/gatehouse.auth.v1.AuthService/Logout', 'user-42'],
+      ['/gatehouse.auth.v1.AuthService/Register', undefined],
+    ]);
+    expect(JSON.stringify(logs.lines())).not.toContain('secret-refresh');
   });
 
   it('serves RED metrics, /livez and /readyz on the ops port', async () => {

@@ -1,0 +1,23 @@
+import type { Metadata } from '@grpc/grpc-js';
+
+/** Facts about a call that its one log line and its span carry besides method, status and timing. */
+export interface CallAnnotations {
+  /** The verified subject the call acts for (a user id, an API key's owner); never a credential. */
+  principal_subject?: string;
+}
+
+/**
+ * Annotations by the call's request metadata: grpc-js hands the same Metadata object to every server
+ * interceptor and to the handler, so whoever learns a fact (an auth interceptor, a handler) can record
+ * it without a reference to the call, and a client can never forge it through a header.
+ */
+const annotations = new WeakMap<Metadata, CallAnnotations>();
+
+export function annotateCall(metadata: Metadata, facts: CallAnnotations): void {
+  const current = annotations.get(metadata);
+  annotations.set(metadata, current === undefined ? { ...facts } : Object.assign(current, facts));
+}
+
+export function annotationsOf(metadata: Metadata | undefined): CallAnnotations | undefined {
+  return metadata === undefined ? undefined : annotations.get(metadata);
+}
