@@ -9,9 +9,19 @@ import {
   type StatusObject,
 } from '@grpc/grpc-js';
 import { authV1 } from '@gatehouse/contracts';
-import { GatehouseError, statusDetailsKey, toStatusObject } from '@gatehouse/runtime';
+import {
+  bindToCallContext,
+  GatehouseError,
+  inCallerTraceContext,
+  statusDetailsKey,
+  toStatusObject,
+} from '@gatehouse/runtime';
+import { JwksCache } from './jwks-cache';
+import { LocalTokenVerifier } from './local-token-verifier';
 import { methodMatcher, normalizePath } from './method-match';
 import { attachPrincipal, type Principal } from './principal';
+import { RevocationFeed } from './revocation-feed';
+import { tokenRefusal } from './token-refusals';
 
 /** What a method demands of the caller's credential, on top of being valid. */
 export interface MethodRequirements {
@@ -32,11 +42,29 @@ export interface AuthenticateOptions {
   readonly exempt?: readonly string[];
   /** Required scopes/roles by method path ("/pkg.Service/Method"); other methods only need a valid credential. */
   readonly methods?: Readonly<Record<string, MethodRequirements>>;
-  /** Verified credentials kept (by SHA-256 of the credential); 0 disables the cache. Default 10000. */
+  /**
+   * Verify bearer access tokens in this process (default true): the signature against the auth
+   * service's published keys (GetJwks), the claims as the service checks them, and the revocation
+   * feed (WatchRevocations), with no call per request. API keys, tokens signed by a key not known
+   * here, tokens of a user changed since they were issued, and every token while the feed is stale
+   * go to `Authenticate`. false: every credential goes to `Authenticate` (cached ≤ cacheMaxAgeMs).
+   */
+  readonly verifyLocally?: boolean;
+  /**
+   * Longest local verification is trusted after the last message from the revocation feed, in ms:
+   * while the feed is connected a revocation takes effect when its event arrives (milliseconds);
+   * when the feed is down, past this bound tokens go to `Authenticate` (UNAVAILABLE if the auth
+   * service is down too: fail closed). Default 1000.
+   */
+  readonly maxStalenessMs?: number;
+  /** Heartbeat interval asked of the feed, in ms (100-60000). Default maxStalenessMs / 4, within 100-250. */
+  readonly heartbeatIntervalMs?: number;
+  /** Verified credentials kept (by SHA-256 of the credential), per cache; 0 disables caching. Default 10000. */
   readonly cacheMaxEntries?: number;
   /**
-   * Longest a cached verification is trusted, in ms: the bound on how long a revoked key, a
-   * logged-out token or a disabled user keeps passing here. Default 1000.
+   * Longest a verification answered by `Authenticate` is reused, in ms: the bound on how long a
+   * revoked API key (or, without local verification, a revoked token or disabled user) keeps passing
+   * here. Default 1000.
    */
   readonly cacheMaxAgeMs?: number;
   /** Deadline of each Authenticate call; past it the call is refused UNAVAILABLE. Default 1000. */
@@ -62,11 +90,12 @@ interface CacheEntry {
 }
 
 /**
- * Authenticates every call (except exempt methods) with the auth service's `Authenticate`:
- * `authorization: Bearer <token>` or `x-api-key: <key>`. Refuses with UNAUTHENTICATED or
- * PERMISSION_DENIED (the auth service's status and error details passed through), and with
- * UNAVAILABLE when the auth service cannot answer: it fails closed. Handlers read the verified
- * principal with `principalOf(call)`.
+ * Authenticates every call (except exempt methods): `authorization: Bearer <token>` or
+ * `x-api-key: <key>`. Access tokens are verified in this process against the auth service's keys
+ * and revocation feed (see `verifyLocally`); the rest goes to the service's `Authenticate`. Refuses
+ * with UNAUTHENTICATED or PERMISSION_DENIED (with the auth service's reasons in error details), and
+ * with UNAVAILABLE when it must ask the auth service and it cannot answer: it fails closed.
+ * Handlers read the verified principal with `principalOf(call)`.
  */
 export function authenticate(options: AuthenticateOptions): ClosableInterceptor {
   const ownClient =
@@ -87,6 +116,7 @@ export function authenticate(options: AuthenticateOptions): ClosableInterceptor 
   const timeoutMs = options.timeoutMs ?? 1000;
   const now = options.now ?? Date.now;
   const cache = new Map<string, CacheEntry>();
+  const local = options.verifyLocally === false ? undefined : startLocalVerification(client, options, now);
 
   const remember = (digest: string, principal: Principal) => {
     if (maxEntries <= 0) return;
@@ -107,41 +137,99 @@ export function authenticate(options: AuthenticateOptions): ClosableInterceptor 
           onReceiveMetadata(metadata, nextMetadata) {
             const credential = credentialOf(metadata);
             if (typeof credential === 'string') return refuse(unauthenticated(credential));
+            const admit = (principal: Principal) => {
+              const missing = missingDemand(principal, demands);
+              if (missing !== undefined) return refuse(toStatusObject(missing));
+              attachPrincipal(metadata, principal);
+              return nextMetadata(metadata);
+            };
+            if (local !== undefined && credential.kind === 'bearer') {
+              const verdict = local.verifier.verify(credential.value);
+              if (verdict.kind === 'accept') return admit(verdict.principal);
+              if (verdict.kind === 'refuse') return refuse(tokenRefusal(verdict.reason));
+            }
             const digest = digestOf(credential);
             const cached = cache.get(digest);
-            if (cached !== undefined && cached.until > now()) {
-              const missing = missingDemand(cached.principal, demands);
-              if (missing !== undefined) return refuse(toStatusObject(missing));
-              attachPrincipal(metadata, cached.principal);
-              return nextMetadata(metadata);
-            }
+            if (cached !== undefined && cached.until > now()) return admit(cached.principal);
             if (cached !== undefined) cache.delete(digest);
-            client.authenticate(
-              {
-                bearerToken: credential.kind === 'bearer' ? credential.value : undefined,
-                apiKey: credential.kind === 'api_key' ? credential.value : undefined,
-                requiredScopes: [...(demands.scopes ?? [])],
-                requiredRoles: [...(demands.roles ?? [])],
-              },
-              new Metadata(),
-              { deadline: Date.now() + timeoutMs },
-              (error, response) => {
-                const principal = response?.principal;
-                if (error === null && principal !== undefined) {
-                  remember(digest, principal);
-                  attachPrincipal(metadata, principal);
-                  nextMetadata(metadata);
-                } else {
-                  refuse(refusalOf(error));
-                }
-              },
+            inCallerTraceContext(metadata, () =>
+              client.authenticate(
+                {
+                  bearerToken: credential.kind === 'bearer' ? credential.value : undefined,
+                  apiKey: credential.kind === 'api_key' ? credential.value : undefined,
+                  requiredScopes: [...(demands.scopes ?? [])],
+                  requiredRoles: [...(demands.roles ?? [])],
+                },
+                new Metadata(),
+                { deadline: Date.now() + timeoutMs },
+                bindToCallContext((error: ServiceError | null, response?: authV1.AuthenticateResponse) => {
+                  const principal = response?.principal;
+                  if (error === null && principal !== undefined) {
+                    remember(digest, principal);
+                    admit(principal);
+                  } else {
+                    refuse(refusalOf(error));
+                  }
+                }),
+              ),
             );
           },
         });
       },
     });
   };
-  return Object.assign(interceptor, { close: () => ownClient?.close() });
+  return Object.assign(interceptor, {
+    close: () => {
+      local?.feed.stop();
+      ownClient?.close();
+    },
+  });
+}
+
+/** The JWKS cache, the revocation feed and the verifier over both, started. */
+function startLocalVerification(
+  client: authV1.AuthServiceClient,
+  options: AuthenticateOptions,
+  now: () => number,
+) {
+  const maxStalenessMs = options.maxStalenessMs ?? 1000;
+  const heartbeatIntervalMs =
+    options.heartbeatIntervalMs ?? Math.min(250, Math.max(100, Math.floor(maxStalenessMs / 4)));
+  if (!(maxStalenessMs > 0))
+    throw new Error(`authenticate: maxStalenessMs must be > 0, got ${maxStalenessMs}`);
+  if (!(
+    heartbeatIntervalMs >= 100 &&
+    heartbeatIntervalMs <= 60_000 &&
+    heartbeatIntervalMs < maxStalenessMs
+  )) {
+    throw new Error(
+      `authenticate: heartbeatIntervalMs must be 100-60000 and below maxStalenessMs, got ${heartbeatIntervalMs}`,
+    );
+  }
+  const jwks: JwksCache = new JwksCache({
+    client,
+    timeoutMs: options.timeoutMs ?? 1000,
+    minRefreshIntervalMs: 1000,
+    now,
+    onChange: () => verifier.forget(),
+  });
+  const feed = new RevocationFeed({
+    client,
+    heartbeatIntervalMs,
+    now,
+    onKeyIds: (keyIds) => {
+      if (keyIds.some((kid) => !jwks.has(kid))) void jwks.refresh();
+    },
+  });
+  const verifier: LocalTokenVerifier = new LocalTokenVerifier({
+    jwks,
+    feed,
+    maxStalenessMs,
+    maxEntries: options.cacheMaxEntries ?? 10_000,
+    now,
+  });
+  feed.start();
+  return { feed, verifier };
 }
 
 function credentialOf(metadata: Metadata): Credential | string {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { authV1, envoyAuthV3, serviceNames } from '@gatehouse/contracts';
 import {
+  createServiceMetrics,
   hostedService,
   openServiceStores,
   startServiceHost,
@@ -13,6 +14,7 @@ import {
 import { ApiKeyStore } from './api-keys/api-key-store';
 import { LastUsedRecorder } from './api-keys/last-used-recorder';
 import { AuditLog } from './audit/audit-log';
+import { createAuthMetrics } from './auth-metrics';
 import { Authenticator } from './authenticate/authenticator';
 import { CredentialCache, type Invalidation } from './authenticate/credential-cache';
 import { InvalidationBus } from './authenticate/invalidation-bus';
@@ -22,6 +24,10 @@ import type { AuthConfig } from './config';
 import { extAuthzHandlers } from './envoy/ext-authz-handlers';
 import { wellKnownRoutes } from './ops/well-known-routes';
 import { createPasswordHasher } from './passwords/password-hasher';
+import { RevocationHub } from './revocations/revocation-hub';
+import { RevocationJournal } from './revocations/revocation-journal';
+import { revocationOf } from './revocations/revocation-of-invalidation';
+import { watchRevocationsHandler } from './revocations/watch-revocations-handler';
 import { accountHandlers } from './rpc/account-handlers';
 import { adminHandlers } from './rpc/admin-handlers';
 import type { AuthDomain } from './rpc/auth-domain';
@@ -55,17 +61,20 @@ export async function startAuthApp(
   if (settings.usingDevEncryptionKey) {
     logger.warn('AUTH_KEY_ENCRYPTION_KEY is unset: using the development key (embedded store only)');
   }
+  const metrics = createServiceMetrics({ service: config.service });
   const stores = await openServiceStores({
     config,
     logger,
     clock,
     sqlMigrationsDir: migrationsDir,
     keyValue: true,
+    metrics,
   });
   const sql = stores.sql;
   const kv = stores.kv;
   if (sql === undefined || kv === undefined) throw new Error('auth needs both its SQL and key-value stores');
   const cleanup: Closeable[] = [];
+  const authMetrics = createAuthMetrics(metrics);
   try {
     const users = new UserStore(sql);
     const audit = new AuditLog(sql, clock, logger);
@@ -110,6 +119,11 @@ export async function startAuthApp(
     const bus = new InvalidationBus(kv, logger);
     await bus.start(dropLocally);
     cleanup.push({ name: 'cache invalidation subscription', close: () => bus.stop() });
+    const revocationJournal = new RevocationJournal(sql);
+    const revocationHub = new RevocationHub({ journal: revocationJournal, kv, clock, logger });
+    await revocationHub.start();
+    cleanup.push({ name: 'revocation feed', close: () => revocationHub.stop() });
+    const accessLifetimeMs = (settings.accessTokenTtlSeconds + settings.clockSkewSeconds) * 1000;
     const authenticator = new Authenticator({
       tokens,
       apiKeys,
@@ -120,6 +134,7 @@ export async function startAuthApp(
       clock,
       apiKeyPrefix: settings.apiKeyPrefix,
       cacheMaxAgeMs: settings.cacheMaxAgeMs,
+      metrics: authMetrics,
     });
     const domain: AuthDomain = {
       settings,
@@ -139,9 +154,12 @@ export async function startAuthApp(
       apiKeys,
       authenticator,
       audit,
+      metrics: authMetrics,
       invalidate: async (what) => {
         dropLocally(what);
         await bus.publish(what);
+        const revocation = revocationOf(what, clock.now(), accessLifetimeMs);
+        if (revocation !== undefined) await revocationHub.publish(revocation);
       },
     };
     if (settings.bootstrapAdmin !== undefined) {
@@ -151,12 +169,22 @@ export async function startAuthApp(
       config,
       logger,
       clock,
+      metrics,
       services: [
         hostedService(serviceNames.auth, authV1.AuthServiceService, {
           ...accountHandlers(domain),
           ...sessionHandlers(domain),
           ...credentialHandlers(domain),
           ...adminHandlers(domain),
+          watchRevocations: watchRevocationsHandler({
+            hub: revocationHub,
+            journal: revocationJournal,
+            keyRing,
+            clock,
+            issuer: settings.issuer,
+            audience: settings.audience,
+            skewSeconds: settings.clockSkewSeconds,
+          }),
         }),
         hostedService(
           serviceNames.envoyAuthorization,
@@ -168,6 +196,7 @@ export async function startAuthApp(
       readinessChecks: stores.readinessChecks,
       resources: [...cleanup, ...stores.resources],
       storesInUse: stores.inUse,
+      onDrainStart: () => revocationHub.endWatches(),
     });
   } catch (error) {
     for (const resource of [...cleanup, ...stores.resources]) await resource.close().catch(() => undefined);

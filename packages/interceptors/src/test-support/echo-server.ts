@@ -12,7 +12,7 @@ import {
   type ServerUnaryCall,
   makeGenericClientConstructor,
 } from '@grpc/grpc-js';
-import { principalOf } from '../principal';
+import { principalOf, type Principal } from '../principal';
 
 const json = {
   requestSerialize: (value: unknown) => Buffer.from(JSON.stringify(value)),
@@ -40,6 +40,8 @@ export interface EchoReply {
   tier: string;
   /** The x-request-id the server received. */
   requestId: string;
+  /** The whole principal, as JSON (times as ISO strings). */
+  principal?: Principal;
 }
 
 export interface EchoServer {
@@ -66,6 +68,7 @@ export async function startEchoServer(
       subject: principal?.subject ?? '',
       tier: principal?.tier ?? '',
       requestId: typeof requestId === 'string' ? requestId : '',
+      principal,
     });
   };
   server.addService(echoDefinition, { Echo: handler, Write: handler, Limited: handler });

@@ -11,7 +11,9 @@ import {
   type ChannelCredentials,
   Client,
   type ClientOptions,
+  type ClientReadableStream,
   type ClientUnaryCall,
+  type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
   type Metadata,
@@ -19,6 +21,58 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { Timestamp } from "../../../google/protobuf/timestamp";
+
+/** What a revocation concerns. */
+export enum RevocationKind {
+  REVOCATION_KIND_UNSPECIFIED = 0,
+  /** REVOCATION_KIND_TOKEN - One access token, by `jti` (logout). */
+  REVOCATION_KIND_TOKEN = 1,
+  /** REVOCATION_KIND_SESSION - Every token of one session, by `sid` (logout, password change, refresh-token reuse). */
+  REVOCATION_KIND_SESSION = 2,
+  /**
+   * REVOCATION_KIND_SUBJECT - A user changed (disabled, enabled, roles, tier): its tokens issued at or before `revoked_at`
+   * no longer reflect the user and must be checked with Authenticate.
+   */
+  REVOCATION_KIND_SUBJECT = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function revocationKindFromJSON(object: any): RevocationKind {
+  switch (object) {
+    case 0:
+    case "REVOCATION_KIND_UNSPECIFIED":
+      return RevocationKind.REVOCATION_KIND_UNSPECIFIED;
+    case 1:
+    case "REVOCATION_KIND_TOKEN":
+      return RevocationKind.REVOCATION_KIND_TOKEN;
+    case 2:
+    case "REVOCATION_KIND_SESSION":
+      return RevocationKind.REVOCATION_KIND_SESSION;
+    case 3:
+    case "REVOCATION_KIND_SUBJECT":
+      return RevocationKind.REVOCATION_KIND_SUBJECT;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return RevocationKind.UNRECOGNIZED;
+  }
+}
+
+export function revocationKindToJSON(object: RevocationKind): string {
+  switch (object) {
+    case RevocationKind.REVOCATION_KIND_UNSPECIFIED:
+      return "REVOCATION_KIND_UNSPECIFIED";
+    case RevocationKind.REVOCATION_KIND_TOKEN:
+      return "REVOCATION_KIND_TOKEN";
+    case RevocationKind.REVOCATION_KIND_SESSION:
+      return "REVOCATION_KIND_SESSION";
+    case RevocationKind.REVOCATION_KIND_SUBJECT:
+      return "REVOCATION_KIND_SUBJECT";
+    case RevocationKind.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
 
 /** What kind of caller a principal is. */
 export enum PrincipalKind {
@@ -250,6 +304,67 @@ export interface Jwk {
 export interface GetJwksResponse {
   /** Every key that verifies tokens still in circulation, including the next signer. */
   keys: Jwk[];
+}
+
+export interface WatchRevocationsRequest {
+  /** Milliseconds between heartbeats, 100-60000; 0 means the default, 250. */
+  heartbeatIntervalMs: number;
+}
+
+export interface WatchRevocationsResponse {
+  /** Everything currently revoked; replaces what the watcher knew. */
+  snapshot?:
+    | RevocationSnapshot
+    | undefined;
+  /** One new revocation. */
+  revocation?:
+    | Revocation
+    | undefined;
+  /** The published signing keys changed (rotation or retirement). */
+  signingKeysChanged?:
+    | SigningKeysChanged
+    | undefined;
+  /** Nothing happened; the stream is alive. */
+  heartbeat?:
+    | RevocationHeartbeat
+    | undefined;
+  /** Server time the message was sent. */
+  sentAt: Date | undefined;
+}
+
+export interface RevocationSnapshot {
+  /** Revocations that still concern unexpired tokens. */
+  revocations: Revocation[];
+  /** Key ids of the published signing keys (as in GetJwks). */
+  keyIds: string[];
+  /** Expected `iss` of access tokens. */
+  issuer: string;
+  /** Expected `aud` of access tokens. */
+  audience: string;
+  /** Clock skew the service tolerates on `exp`, `iat` and `nbf`, in seconds. */
+  clockSkewSeconds: number;
+  /** Milliseconds between heartbeats on this stream. */
+  heartbeatIntervalMs: number;
+}
+
+export interface Revocation {
+  kind: RevocationKind;
+  /** The `jti`, `sid` or subject (user id), by kind. */
+  id: string;
+  /** When it happened. */
+  revokedAt:
+    | Date
+    | undefined;
+  /** After this time it no longer matters: every token it concerns has expired. */
+  expiresAt: Date | undefined;
+}
+
+export interface SigningKeysChanged {
+  /** Key ids of the published signing keys now. */
+  keyIds: string[];
+}
+
+export interface RevocationHeartbeat {
 }
 
 /** A user account as administrators see it. */
@@ -2632,6 +2747,647 @@ export const GetJwksResponse: MessageFns<GetJwksResponse> = {
   },
 };
 
+function createBaseWatchRevocationsRequest(): WatchRevocationsRequest {
+  return { heartbeatIntervalMs: 0 };
+}
+
+export const WatchRevocationsRequest: MessageFns<WatchRevocationsRequest> = {
+  encode(message: WatchRevocationsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.heartbeatIntervalMs !== 0) {
+      writer.uint32(8).uint32(message.heartbeatIntervalMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchRevocationsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchRevocationsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.heartbeatIntervalMs = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchRevocationsRequest {
+    return {
+      heartbeatIntervalMs: isSet(object.heartbeatIntervalMs)
+        ? globalThis.Number(object.heartbeatIntervalMs)
+        : isSet(object.heartbeat_interval_ms)
+        ? globalThis.Number(object.heartbeat_interval_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: WatchRevocationsRequest): unknown {
+    const obj: any = {};
+    if (message.heartbeatIntervalMs !== 0) {
+      obj.heartbeatIntervalMs = Math.round(message.heartbeatIntervalMs);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<WatchRevocationsRequest>): WatchRevocationsRequest {
+    return WatchRevocationsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<WatchRevocationsRequest>): WatchRevocationsRequest {
+    const message = createBaseWatchRevocationsRequest();
+    message.heartbeatIntervalMs = object.heartbeatIntervalMs ?? 0;
+    return message;
+  },
+};
+
+function createBaseWatchRevocationsResponse(): WatchRevocationsResponse {
+  return {
+    snapshot: undefined,
+    revocation: undefined,
+    signingKeysChanged: undefined,
+    heartbeat: undefined,
+    sentAt: undefined,
+  };
+}
+
+export const WatchRevocationsResponse: MessageFns<WatchRevocationsResponse> = {
+  encode(message: WatchRevocationsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.snapshot !== undefined) {
+      RevocationSnapshot.encode(message.snapshot, writer.uint32(10).fork()).join();
+    }
+    if (message.revocation !== undefined) {
+      Revocation.encode(message.revocation, writer.uint32(18).fork()).join();
+    }
+    if (message.signingKeysChanged !== undefined) {
+      SigningKeysChanged.encode(message.signingKeysChanged, writer.uint32(26).fork()).join();
+    }
+    if (message.heartbeat !== undefined) {
+      RevocationHeartbeat.encode(message.heartbeat, writer.uint32(34).fork()).join();
+    }
+    if (message.sentAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.sentAt), writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchRevocationsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchRevocationsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.snapshot = RevocationSnapshot.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.revocation = Revocation.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.signingKeysChanged = SigningKeysChanged.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.heartbeat = RevocationHeartbeat.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.sentAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchRevocationsResponse {
+    return {
+      snapshot: isSet(object.snapshot) ? RevocationSnapshot.fromJSON(object.snapshot) : undefined,
+      revocation: isSet(object.revocation) ? Revocation.fromJSON(object.revocation) : undefined,
+      signingKeysChanged: isSet(object.signingKeysChanged)
+        ? SigningKeysChanged.fromJSON(object.signingKeysChanged)
+        : isSet(object.signing_keys_changed)
+        ? SigningKeysChanged.fromJSON(object.signing_keys_changed)
+        : undefined,
+      heartbeat: isSet(object.heartbeat) ? RevocationHeartbeat.fromJSON(object.heartbeat) : undefined,
+      sentAt: isSet(object.sentAt)
+        ? fromJsonTimestamp(object.sentAt)
+        : isSet(object.sent_at)
+        ? fromJsonTimestamp(object.sent_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: WatchRevocationsResponse): unknown {
+    const obj: any = {};
+    if (message.snapshot !== undefined) {
+      obj.snapshot = RevocationSnapshot.toJSON(message.snapshot);
+    }
+    if (message.revocation !== undefined) {
+      obj.revocation = Revocation.toJSON(message.revocation);
+    }
+    if (message.signingKeysChanged !== undefined) {
+      obj.signingKeysChanged = SigningKeysChanged.toJSON(message.signingKeysChanged);
+    }
+    if (message.heartbeat !== undefined) {
+      obj.heartbeat = RevocationHeartbeat.toJSON(message.heartbeat);
+    }
+    if (message.sentAt !== undefined) {
+      obj.sentAt = message.sentAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<WatchRevocationsResponse>): WatchRevocationsResponse {
+    return WatchRevocationsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<WatchRevocationsResponse>): WatchRevocationsResponse {
+    const message = createBaseWatchRevocationsResponse();
+    message.snapshot = (object.snapshot !== undefined && object.snapshot !== null)
+      ? RevocationSnapshot.fromPartial(object.snapshot)
+      : undefined;
+    message.revocation = (object.revocation !== undefined && object.revocation !== null)
+      ? Revocation.fromPartial(object.revocation)
+      : undefined;
+    message.signingKeysChanged = (object.signingKeysChanged !== undefined && object.signingKeysChanged !== null)
+      ? SigningKeysChanged.fromPartial(object.signingKeysChanged)
+      : undefined;
+    message.heartbeat = (object.heartbeat !== undefined && object.heartbeat !== null)
+      ? RevocationHeartbeat.fromPartial(object.heartbeat)
+      : undefined;
+    message.sentAt = object.sentAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseRevocationSnapshot(): RevocationSnapshot {
+  return { revocations: [], keyIds: [], issuer: "", audience: "", clockSkewSeconds: 0, heartbeatIntervalMs: 0 };
+}
+
+export const RevocationSnapshot: MessageFns<RevocationSnapshot> = {
+  encode(message: RevocationSnapshot, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.revocations) {
+      Revocation.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.keyIds) {
+      writer.uint32(18).string(v!);
+    }
+    if (message.issuer !== "") {
+      writer.uint32(26).string(message.issuer);
+    }
+    if (message.audience !== "") {
+      writer.uint32(34).string(message.audience);
+    }
+    if (message.clockSkewSeconds !== 0) {
+      writer.uint32(40).uint32(message.clockSkewSeconds);
+    }
+    if (message.heartbeatIntervalMs !== 0) {
+      writer.uint32(48).uint32(message.heartbeatIntervalMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevocationSnapshot {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevocationSnapshot();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.revocations.push(Revocation.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.keyIds.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.issuer = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.audience = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.clockSkewSeconds = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.heartbeatIntervalMs = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevocationSnapshot {
+    return {
+      revocations: globalThis.Array.isArray(object?.revocations)
+        ? object.revocations.map((e: any) => Revocation.fromJSON(e))
+        : [],
+      keyIds: globalThis.Array.isArray(object?.keyIds)
+        ? object.keyIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.key_ids)
+        ? object.key_ids.map((e: any) => globalThis.String(e))
+        : [],
+      issuer: isSet(object.issuer) ? globalThis.String(object.issuer) : "",
+      audience: isSet(object.audience) ? globalThis.String(object.audience) : "",
+      clockSkewSeconds: isSet(object.clockSkewSeconds)
+        ? globalThis.Number(object.clockSkewSeconds)
+        : isSet(object.clock_skew_seconds)
+        ? globalThis.Number(object.clock_skew_seconds)
+        : 0,
+      heartbeatIntervalMs: isSet(object.heartbeatIntervalMs)
+        ? globalThis.Number(object.heartbeatIntervalMs)
+        : isSet(object.heartbeat_interval_ms)
+        ? globalThis.Number(object.heartbeat_interval_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: RevocationSnapshot): unknown {
+    const obj: any = {};
+    if (message.revocations?.length) {
+      obj.revocations = message.revocations.map((e) => Revocation.toJSON(e));
+    }
+    if (message.keyIds?.length) {
+      obj.keyIds = message.keyIds;
+    }
+    if (message.issuer !== "") {
+      obj.issuer = message.issuer;
+    }
+    if (message.audience !== "") {
+      obj.audience = message.audience;
+    }
+    if (message.clockSkewSeconds !== 0) {
+      obj.clockSkewSeconds = Math.round(message.clockSkewSeconds);
+    }
+    if (message.heartbeatIntervalMs !== 0) {
+      obj.heartbeatIntervalMs = Math.round(message.heartbeatIntervalMs);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RevocationSnapshot>): RevocationSnapshot {
+    return RevocationSnapshot.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RevocationSnapshot>): RevocationSnapshot {
+    const message = createBaseRevocationSnapshot();
+    message.revocations = object.revocations?.map((e) => Revocation.fromPartial(e)) || [];
+    message.keyIds = object.keyIds?.map((e) => e) || [];
+    message.issuer = object.issuer ?? "";
+    message.audience = object.audience ?? "";
+    message.clockSkewSeconds = object.clockSkewSeconds ?? 0;
+    message.heartbeatIntervalMs = object.heartbeatIntervalMs ?? 0;
+    return message;
+  },
+};
+
+function createBaseRevocation(): Revocation {
+  return { kind: 0, id: "", revokedAt: undefined, expiresAt: undefined };
+}
+
+export const Revocation: MessageFns<Revocation> = {
+  encode(message: Revocation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.kind !== 0) {
+      writer.uint32(8).int32(message.kind);
+    }
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    if (message.revokedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.revokedAt), writer.uint32(26).fork()).join();
+    }
+    if (message.expiresAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.expiresAt), writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Revocation {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevocation();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.kind = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.revokedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.expiresAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Revocation {
+    return {
+      kind: isSet(object.kind) ? revocationKindFromJSON(object.kind) : 0,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      revokedAt: isSet(object.revokedAt)
+        ? fromJsonTimestamp(object.revokedAt)
+        : isSet(object.revoked_at)
+        ? fromJsonTimestamp(object.revoked_at)
+        : undefined,
+      expiresAt: isSet(object.expiresAt)
+        ? fromJsonTimestamp(object.expiresAt)
+        : isSet(object.expires_at)
+        ? fromJsonTimestamp(object.expires_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: Revocation): unknown {
+    const obj: any = {};
+    if (message.kind !== 0) {
+      obj.kind = revocationKindToJSON(message.kind);
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.revokedAt !== undefined) {
+      obj.revokedAt = message.revokedAt.toISOString();
+    }
+    if (message.expiresAt !== undefined) {
+      obj.expiresAt = message.expiresAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Revocation>): Revocation {
+    return Revocation.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Revocation>): Revocation {
+    const message = createBaseRevocation();
+    message.kind = object.kind ?? 0;
+    message.id = object.id ?? "";
+    message.revokedAt = object.revokedAt ?? undefined;
+    message.expiresAt = object.expiresAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseSigningKeysChanged(): SigningKeysChanged {
+  return { keyIds: [] };
+}
+
+export const SigningKeysChanged: MessageFns<SigningKeysChanged> = {
+  encode(message: SigningKeysChanged, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.keyIds) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SigningKeysChanged {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSigningKeysChanged();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.keyIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SigningKeysChanged {
+    return {
+      keyIds: globalThis.Array.isArray(object?.keyIds)
+        ? object.keyIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.key_ids)
+        ? object.key_ids.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: SigningKeysChanged): unknown {
+    const obj: any = {};
+    if (message.keyIds?.length) {
+      obj.keyIds = message.keyIds;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SigningKeysChanged>): SigningKeysChanged {
+    return SigningKeysChanged.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SigningKeysChanged>): SigningKeysChanged {
+    const message = createBaseSigningKeysChanged();
+    message.keyIds = object.keyIds?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseRevocationHeartbeat(): RevocationHeartbeat {
+  return {};
+}
+
+export const RevocationHeartbeat: MessageFns<RevocationHeartbeat> = {
+  encode(_: RevocationHeartbeat, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevocationHeartbeat {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevocationHeartbeat();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): RevocationHeartbeat {
+    return {};
+  },
+
+  toJSON(_: RevocationHeartbeat): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<RevocationHeartbeat>): RevocationHeartbeat {
+    return RevocationHeartbeat.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<RevocationHeartbeat>): RevocationHeartbeat {
+    const message = createBaseRevocationHeartbeat();
+    return message;
+  },
+};
+
 function createBaseUser(): User {
   return {
     userId: "",
@@ -4513,6 +5269,22 @@ export const AuthServiceService = {
     responseSerialize: (value: GetJwksResponse): Buffer => Buffer.from(GetJwksResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetJwksResponse => GetJwksResponse.decode(value),
   },
+  /**
+   * What a local access-token verifier needs to honour revocations: first a snapshot (revoked
+   * tokens and sessions, changed subjects, published key ids), then each revocation as it happens,
+   * and a heartbeat so the verifier knows the stream is alive. Open to any caller, like GetJwks.
+   */
+  watchRevocations: {
+    path: "/gatehouse.auth.v1.AuthService/WatchRevocations" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: WatchRevocationsRequest): Buffer =>
+      Buffer.from(WatchRevocationsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): WatchRevocationsRequest => WatchRevocationsRequest.decode(value),
+    responseSerialize: (value: WatchRevocationsResponse): Buffer =>
+      Buffer.from(WatchRevocationsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): WatchRevocationsResponse => WatchRevocationsResponse.decode(value),
+  },
   /** Admin: users, paged. */
   listUsers: {
     path: "/gatehouse.auth.v1.AuthService/ListUsers" as const,
@@ -4605,6 +5377,12 @@ export interface AuthServiceServer extends UntypedServiceImplementation {
   revokeApiKey: handleUnaryCall<RevokeApiKeyRequest, RevokeApiKeyResponse>;
   /** The public signing keys, as a JSON Web Key Set. */
   getJwks: handleUnaryCall<GetJwksRequest, GetJwksResponse>;
+  /**
+   * What a local access-token verifier needs to honour revocations: first a snapshot (revoked
+   * tokens and sessions, changed subjects, published key ids), then each revocation as it happens,
+   * and a heartbeat so the verifier knows the stream is alive. Open to any caller, like GetJwks.
+   */
+  watchRevocations: handleServerStreamingCall<WatchRevocationsRequest, WatchRevocationsResponse>;
   /** Admin: users, paged. */
   listUsers: handleUnaryCall<ListUsersRequest, ListUsersResponse>;
   /** Admin: replaces a user's roles. */
@@ -4793,6 +5571,20 @@ export interface AuthServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetJwksResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * What a local access-token verifier needs to honour revocations: first a snapshot (revoked
+   * tokens and sessions, changed subjects, published key ids), then each revocation as it happens,
+   * and a heartbeat so the verifier knows the stream is alive. Open to any caller, like GetJwks.
+   */
+  watchRevocations(
+    request: WatchRevocationsRequest,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<WatchRevocationsResponse>;
+  watchRevocations(
+    request: WatchRevocationsRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<WatchRevocationsResponse>;
   /** Admin: users, paged. */
   listUsers(
     request: ListUsersRequest,
