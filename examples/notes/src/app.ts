@@ -1,6 +1,6 @@
 import { credentials } from '@grpc/grpc-js';
 import { budgetV1 } from '@gatehouse/contracts';
-import { protect } from '@gatehouse/interceptors';
+import { protect, registerGuardMetrics } from '@gatehouse/interceptors';
 import {
   createServiceMetrics,
   hostedService,
@@ -48,6 +48,7 @@ export async function startNotesApp(config: NotesConfig, logger: Logger): Promis
             },
           },
   });
+  registerGuardMetrics(metrics.registry, protection);
   const budgetClient =
     settings.budgetAddress === undefined
       ? undefined

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { budgetV1 } from '@gatehouse/contracts';
 import { requirePrincipal, withBudget } from '@gatehouse/interceptors';
-import { GatehouseError, type ServiceImplementation } from '@gatehouse/runtime';
+import {
+  GatehouseError,
+  setSpanAttributes,
+  type CallContext,
+  type ServiceImplementation,
+} from '@gatehouse/runtime';
 import type { Note, NotesServiceDefinition } from './notes-service';
 
 export interface NotesHandlerOptions {
@@ -15,6 +20,13 @@ export interface NotesHandlerOptions {
   maxNotesPerAuthor?: number;
 }
 
+/** The verified caller, also recorded on the call's span (its subject only, never the credential). */
+function callerOf(context: CallContext) {
+  const principal = requirePrincipal(context);
+  setSpanAttributes({ 'gatehouse.auth.subject': principal.subject });
+  return principal;
+}
+
 /** In-memory notes per author; each author sees only their own. */
 export function notesHandlers(options: NotesHandlerOptions): ServiceImplementation<NotesServiceDefinition> {
   const notes = new Map<string, Note[]>();
@@ -22,7 +34,7 @@ export function notesHandlers(options: NotesHandlerOptions): ServiceImplementati
   const notesOf = (author: string) => notes.get(author) ?? [];
   return {
     addNote: async (request, context) => {
-      const author = requirePrincipal(context).subject;
+      const author = callerOf(context).subject;
       const text = typeof request.text === 'string' ? request.text.trim() : '';
       if (text === '') throw GatehouseError.invalidArgument('text', 'must not be empty');
       if (text.length > 10_000) throw GatehouseError.invalidArgument('text', 'at most 10000 characters');
@@ -32,12 +44,12 @@ export function notesHandlers(options: NotesHandlerOptions): ServiceImplementati
       return { note };
     },
     listNotes: async (request, context) => {
-      const author = requirePrincipal(context).subject;
+      const author = callerOf(context).subject;
       const limit = Math.min(Math.max(Number(request.limit) || 50, 1), 500);
       return { notes: notesOf(author).slice(-limit).reverse() };
     },
     summarize: async (request, context) => {
-      const principal = requirePrincipal(context);
+      const principal = callerOf(context);
       const maxLength = Math.min(Math.max(Number(request.maxLength) || 200, 10), 2000);
       const summarizeNotes = async () => {
         const mine = notesOf(principal.subject);

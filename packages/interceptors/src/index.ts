@@ -20,6 +20,7 @@ export {
   type RateLimitStats,
 } from './rate-limit';
 export { protect, type ProtectOptions, type Protection } from './protect';
+export { registerGuardMetrics } from './guard-metrics';
 export { requestId, inRequest, currentRequestId, type RequestIdOptions } from './request-id';
 export { withBudget, type BudgetOptions, type BudgetOutcome, type BudgetedCall } from './budget';
 export { defaultDeadline, retryOnUnavailable, type RetryPolicyOptions } from './client-policies';

@@ -6,7 +6,7 @@ import {
   type StatusObject,
 } from '@grpc/grpc-js';
 import { ratelimitV1 } from '@gatehouse/contracts';
-import { GatehouseError, toStatusObject } from '@gatehouse/runtime';
+import { bindToCallContext, GatehouseError, inCallerTraceContext, toStatusObject } from '@gatehouse/runtime';
 import type { ClosableInterceptor } from './authenticate';
 import { methodMatcher, methodName } from './method-match';
 import { principalOf, type Principal } from './principal';
@@ -222,26 +222,28 @@ export function rateLimit(options: RateLimitOptions): RateLimitInterceptor {
               principalOf(metadata),
             );
             if (descriptors.length === 0) return nextMetadata(metadata);
-            decide(JSON.stringify(descriptors), descriptors, [
-              {
-                allow: (limits) => {
-                  headers = limits;
-                  nextMetadata(metadata);
+            inCallerTraceContext(metadata, () =>
+              decide(JSON.stringify(descriptors), descriptors, [
+                {
+                  allow: bindToCallContext((limits: Metadata) => {
+                    headers = limits;
+                    nextMetadata(metadata);
+                  }),
+                  refuse: bindToCallContext((callStatus: StatusObject) => call.sendStatus(callStatus)),
+                  fallback: bindToCallContext(() => {
+                    if (failOpen) return nextMetadata(metadata);
+                    call.sendStatus(
+                      toStatusObject(
+                        new GatehouseError('UNAVAILABLE', 'rate limiting is unavailable', {
+                          reason: 'RATE_LIMIT_UNAVAILABLE',
+                          retryAfterMs: 1000,
+                        }),
+                      ),
+                    );
+                  }),
                 },
-                refuse: (callStatus) => call.sendStatus(callStatus),
-                fallback: () => {
-                  if (failOpen) return nextMetadata(metadata);
-                  call.sendStatus(
-                    toStatusObject(
-                      new GatehouseError('UNAVAILABLE', 'rate limiting is unavailable', {
-                        reason: 'RATE_LIMIT_UNAVAILABLE',
-                        retryAfterMs: 1000,
-                      }),
-                    ),
-                  );
-                },
-              },
-            ]);
+              ]),
+            );
           },
         });
       },

@@ -18,6 +18,7 @@ export {
   type ServiceMetrics,
   type ServiceMetricsOptions,
 } from './metrics/service-metrics';
+export { deferredCount, flushDeferredCounts, type DeferredCount } from './metrics/deferred-counts';
 
 export { HealthState, ServingStatus } from './health/health-state';
 export { healthServiceImplementation } from './health/health-service';
@@ -50,6 +51,7 @@ export {
   type ServiceImplementation,
   type UnaryHandler,
 } from './server/service-implementation';
+export { withEncoding } from './server/encoded-responses';
 export { runService, type RunServiceOptions } from './server/run-service';
 export { openServiceStores, type ServiceStores, type ServiceStoresOptions } from './stores/service-stores';
 
@@ -78,3 +80,6 @@ export {
 export { createRedisKeyValueStore, type RedisKeyValueStoreOptions } from './stores/kv/redis-key-value-store';
 
 export { currentTraceId } from './telemetry/current-trace-id';
+export { setSpanAttributes } from './telemetry/span-attributes';
+export { bindToCallContext, inCallerTraceContext } from './telemetry/caller-trace-context';
+export { traceCalls, tracingEnabled } from './telemetry/trace-calls';

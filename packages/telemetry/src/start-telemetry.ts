@@ -1,9 +1,9 @@
 import type { TelemetryConfig } from '@gatehouse/config';
-import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { ClientSpansOnlyGrpcInstrumentation } from './client-spans-only-grpc-instrumentation';
 import { createTraceExporter } from './trace-exporter';
 
 export interface TelemetryOptions {
@@ -29,7 +29,8 @@ export function startTelemetry(config: TelemetryConfig, options: TelemetryOption
   // Constructing an instrumentation installs its module hooks, so this comes before anything
   // below can load grpc-js (the OTLP gRPC exporter does).
   const instrumentations: Instrumentation[] = [
-    new GrpcInstrumentation({ ignoreGrpcMethods: ['Watch'] }),
+    // Server spans come from the service host (see ClientSpansOnlyGrpcInstrumentation).
+    new ClientSpansOnlyGrpcInstrumentation({ ignoreGrpcMethods: ['Watch'] }),
     new PgInstrumentation({ requireParentSpan: true }),
     new IORedisInstrumentation({ requireParentSpan: true }),
   ];

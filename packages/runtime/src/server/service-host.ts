@@ -8,8 +8,11 @@ import { Readiness, type ReadinessCheck } from '../health/readiness';
 import type { Logger } from '../logging/logger';
 import { createServiceMetrics, type ServiceMetrics } from '../metrics/service-metrics';
 import { startOpsServer, type OpsRoute } from '../ops/ops-server';
+import { reusingEncodings } from './encoded-responses';
 import type { HostedService } from './hosted-service';
+import { traceCalls, tracingEnabled } from '../telemetry/trace-calls';
 import { observeCalls } from './observe-calls';
+import { decodingSafely } from './undecodable-requests';
 import { addReflection } from './reflection/add-reflection';
 import { toGrpcImplementation } from './service-implementation';
 
@@ -80,16 +83,21 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
     'grpc.max_send_message_length': config.grpcMaxMessageBytes,
     'grpc.keepalive_time_ms': config.grpcKeepaliveTimeMs,
     'grpc.keepalive_timeout_ms': 20_000,
-    interceptors: [observeCalls({ logger, metrics }), ...(options.interceptors ?? [])],
+    interceptors: [
+      // Outermost, so the call's server span wraps the other interceptors' work (see traceCalls).
+      ...(tracingEnabled() ? [traceCalls()] : []),
+      observeCalls({ logger, metrics }),
+      ...(options.interceptors ?? []),
+    ],
   });
   const healthDefinition = grpcHealthV1.HealthService;
   server.addService(
-    healthDefinition as unknown as ServiceDefinition,
+    decodingSafely(healthDefinition) as unknown as ServiceDefinition,
     toGrpcImplementation(healthDefinition, healthServiceImplementation(health), logger),
   );
   for (const service of options.services) {
     server.addService(
-      service.definition as unknown as ServiceDefinition,
+      decodingSafely(reusingEncodings(service.definition)) as unknown as ServiceDefinition,
       toGrpcImplementation(service.definition, service.implementation, logger),
     );
   }
