@@ -81,5 +81,12 @@ function flatten(body: OtlpJsonExport): ReceivedSpan[] {
 }
 
 function attributesOf(attributes: OtlpAttribute[] = []): Record<string, unknown> {
-  return Object.fromEntries(attributes.map(({ key, value }) => [key, Object.values(value)[0]]));
+  return Object.fromEntries(attributes.map(({ key, value }) => [key, valueOf(value)]));
+}
+
+// An OTLP AnyValue ({ stringValue: 'x' }, { arrayValue: { values: [...] } }, ...) as a plain value.
+function valueOf(value: Record<string, unknown>): unknown {
+  const array = value.arrayValue as { values?: Record<string, unknown>[] } | undefined;
+  if (array !== undefined) return (array.values ?? []).map(valueOf);
+  return Object.values(value)[0];
 }

@@ -1,5 +1,6 @@
 import { healthV1, serviceNames } from '@gatehouse/contracts';
 import {
+  createServiceMetrics,
   hostedService,
   startServiceHost,
   systemClock,
@@ -9,6 +10,7 @@ import {
 import { ClusterMonitor } from './cluster/cluster-monitor';
 import { healthServiceHandlers } from './cluster/health-service-handlers';
 import type { HealthConfig } from './config';
+import { createHealthMetrics } from './health-metrics';
 import { statusRoutes } from './status-page/status-routes';
 import { serviceTarget } from './targets/service-target';
 import { postgresTarget, redisTarget } from './targets/store-targets';
@@ -28,7 +30,10 @@ export async function startHealthApp(config: HealthConfig, logger: Logger): Prom
     intervalMs: config.pollIntervalMs,
     probeTimeoutMs: config.probeTimeoutMs,
   });
+  const metrics = createServiceMetrics({ service: config.service });
+  const healthMetrics = createHealthMetrics(metrics);
   monitor.subscribe((snapshot) => {
+    healthMetrics.record(snapshot);
     const down = snapshot.components
       .filter((c) => c.status !== 'SERVING')
       .map((c) => `${c.name}: ${c.detail}`);
@@ -36,9 +41,11 @@ export async function startHealthApp(config: HealthConfig, logger: Logger): Prom
     else logger.warn({ status: snapshot.status, components: down }, 'cluster not fully serving');
   });
   await monitor.start();
+  healthMetrics.record(monitor.snapshot());
   return startServiceHost({
     config,
     logger,
+    metrics,
     services: [
       hostedService(
         serviceNames.health,

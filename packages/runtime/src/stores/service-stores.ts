@@ -3,9 +3,11 @@ import type { CommonConfig } from '@gatehouse/config';
 import type { Clock } from '../clock';
 import type { ReadinessCheck } from '../health/readiness';
 import type { Logger } from '../logging/logger';
+import type { ServiceMetrics } from '../metrics/service-metrics';
 import type { Closeable } from '../server/service-host';
 import type { KeyValueStore } from './kv/key-value-store';
 import { openKeyValueStore } from './kv/open-key-value-store';
+import { meterStores } from './metered-stores';
 import { readMigrationsDir, runMigrations } from './sql/migrations';
 import { openSqlStore } from './sql/open-sql-store';
 import type { SqlStore } from './sql/sql-store';
@@ -18,6 +20,8 @@ export interface ServiceStoresOptions {
   sqlMigrationsDir?: string;
   /** Open the fast/expiring store. */
   keyValue?: boolean;
+  /** When given, store latencies and errors are recorded on its registry (see metered-stores). */
+  metrics?: ServiceMetrics;
 }
 
 /** The stores one service uses, with what readiness and shutdown need to know about them. */
@@ -39,6 +43,7 @@ export async function openServiceStores(options: ServiceStoresOptions): Promise<
   const { config, logger } = options;
   const stores: ServiceStores = { readinessChecks: [], resources: [], inUse: {} };
   const onError = (error: unknown) => logger.warn({ err: error }, 'store connection error');
+  const metered = options.metrics === undefined ? undefined : meterStores(options.metrics);
 
   if (options.sqlMigrationsDir !== undefined) {
     const dataDir = join(config.dataDir, config.service);
@@ -48,7 +53,7 @@ export async function openServiceStores(options: ServiceStoresOptions): Promise<
       dataDir,
       onError,
     });
-    stores.sql = sql;
+    stores.sql = metered?.sql(sql) ?? sql;
     stores.resources.push({ name: 'sql store', close: () => sql.close() });
     stores.readinessChecks.push({ name: sql.kind, check: () => sql.ping() });
     stores.inUse.sql =
@@ -64,7 +69,7 @@ export async function openServiceStores(options: ServiceStoresOptions): Promise<
       clock: options.clock,
       onError,
     });
-    stores.kv = kv;
+    stores.kv = metered?.keyValue(kv) ?? kv;
     stores.resources.push({ name: 'key-value store', close: () => kv.close() });
     stores.readinessChecks.push({ name: kv.kind, check: () => kv.ping() });
     stores.inUse.kv = kv.kind === 'redis' ? `redis (prefix ${config.redisKeyPrefix})` : 'memory';

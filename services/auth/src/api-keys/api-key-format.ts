@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /** Random bytes in every key (≥ 32 as required). */
 export const apiKeySecretBytes = 32;
@@ -29,7 +29,7 @@ export function generateApiKey(prefix: string): GeneratedApiKey {
  * applies, and a fast hash keeps Authenticate cheap.
  */
 export function hashApiKey(plaintext: string): string {
-  return createHash('sha256').update(plaintext, 'utf8').digest('hex');
+  return hash('sha256', plaintext, 'hex');
 }
 
 /** Cheap shape check before any lookup: the configured prefix and 43 base64url characters. */

@@ -18,6 +18,14 @@ export interface AuditEntry extends AuditOrigin {
   detail?: Record<string, string>;
 }
 
+/** Events an SRE should see in the logs too, at warn: refusals and signs of credential theft. */
+const warnedTypes = new Set([
+  'login.failure',
+  'login.lockout',
+  'password.change_failed',
+  'refresh.reuse_detected',
+]);
+
 /** Security events in SQL, newest first when read. Writing never fails the audited call. */
 export class AuditLog {
   constructor(
@@ -27,6 +35,12 @@ export class AuditLog {
   ) {}
 
   async record(entry: AuditEntry): Promise<void> {
+    if (warnedTypes.has(entry.type)) {
+      this.logger.warn(
+        { audit_type: entry.type, subject: entry.subject, detail: entry.detail },
+        'security event',
+      );
+    }
     try {
       await this.sql.query(
         `INSERT INTO audit_events (event_id, type, actor, subject, peer, request_id, trace_id, occurred_at, detail)

@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { authV1 } from '@gatehouse/contracts';
 import type { Clock } from '@gatehouse/runtime';
 import { hashApiKey, looksLikeApiKey } from '../api-keys/api-key-format';
 import type { ApiKeyStore } from '../api-keys/api-key-store';
 import type { LastUsedRecorder } from '../api-keys/last-used-recorder';
+import type { AuthMetrics } from '../auth-metrics';
 import type { Revocations } from '../sessions/revocations';
 import { permissionDenied, unauthenticated } from '../support/auth-errors';
 import type { TokenIssuer } from '../tokens/token-issuer';
@@ -24,6 +25,8 @@ export interface AuthenticatorOptions {
   apiKeyPrefix: string;
   /** Longest a verification is reused without re-checking revocation and the user. */
   cacheMaxAgeMs: number;
+  /** Counts each verification (cache hit or miss, and its result). */
+  metrics?: AuthMetrics;
 }
 
 /**
@@ -41,16 +44,25 @@ export class Authenticator {
   ): Promise<authV1.Principal> {
     const secret = 'bearerToken' in credential ? credential.bearerToken : credential.apiKey;
     if (secret === '') throw unauthenticated('CREDENTIAL_MISSING');
-    const digest = createHash('sha256').update(secret).digest('base64url');
+    // One-shot hash: a Hash object per call costs more than hashing the ~600 bytes of a token.
+    const digest = hash('sha256', secret, 'base64url');
     const { cache } = this.options;
     let entry = cache.get(digest);
-    if (entry === undefined) {
-      const generation = cache.generation;
-      entry = 'bearerToken' in credential ? await this.fromToken(secret) : await this.fromApiKey(secret);
-      cache.set(digest, entry, generation);
+    const cacheHit = entry !== undefined;
+    const kind = 'bearerToken' in credential ? 'access_token' : 'api_key';
+    try {
+      if (entry === undefined) {
+        const generation = cache.generation;
+        entry = kind === 'access_token' ? await this.fromToken(secret) : await this.fromApiKey(secret);
+        cache.set(digest, entry, generation);
+      }
+      if (entry.keyId !== undefined) this.options.lastUsed.touch(entry.keyId);
+      enforce(entry.principal, requiredScopes, requiredRoles);
+    } catch (error) {
+      this.options.metrics?.verification(kind, cacheHit, error);
+      throw error;
     }
-    if (entry.keyId !== undefined) this.options.lastUsed.touch(entry.keyId);
-    enforce(entry.principal, requiredScopes, requiredRoles);
+    this.options.metrics?.verification(kind, cacheHit);
     return entry.principal;
   }
 
@@ -95,8 +107,8 @@ export class Authenticator {
       authV1.PrincipalKind.PRINCIPAL_KIND_API_KEY,
       record.scopes,
       record.expiresAt,
+      record.keyId,
     );
-    principal.apiKeyId = record.keyId;
     const expiry = record.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY;
     return {
       principal,
@@ -126,20 +138,25 @@ function isService(user: UserRecord): boolean {
   return user.roles.includes('service') && !user.roles.includes('user') && !user.roles.includes('admin');
 }
 
+/**
+ * Frozen: a cached principal is shared by every call presenting the credential, and its encoded
+ * Authenticate response is reused (authenticate-response.ts), so it must never change.
+ */
 function principalOf(
   user: UserRecord,
   kind: authV1.PrincipalKind,
   scopes: string[],
   expiresAt: Date | undefined,
+  apiKeyId = '',
 ): authV1.Principal {
-  return {
+  return Object.freeze({
     subject: user.userId,
     kind,
     email: user.email,
-    roles: [...user.roles],
-    scopes: [...scopes],
+    roles: Object.freeze([...user.roles]) as string[],
+    scopes: Object.freeze([...scopes]) as string[],
     tier: user.tier,
-    apiKeyId: '',
+    apiKeyId,
     expiresAt,
-  };
+  });
 }

@@ -5,6 +5,14 @@ import type { AuthDomain } from './auth-domain';
 import { adminOf, originOf } from './caller';
 import { decodePageToken, encodePageToken, pageSizeOf } from './paging';
 
+/**
+ * A caller's value for an error message, cut to 64 characters: echoing an unbounded value would put
+ * it in the status trailer, and a trailer past the HTTP/2 header limit drops the whole connection.
+ */
+function quoted(value: string): string {
+  return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
+}
+
 /** The admin RPCs; each requires role admin, else PERMISSION_DENIED. */
 export function adminHandlers(domain: AuthDomain) {
   const changeUser = async (
@@ -56,7 +64,7 @@ export function adminHandlers(domain: AuthDomain) {
         if (!(roles as readonly string[]).includes(role)) {
           throw GatehouseError.invalidArgument(
             `roles[${index}]`,
-            `must be one of ${roles.join(', ')}, got ${JSON.stringify(role)}`,
+            `must be one of ${roles.join(', ')}, got ${quoted(role)}`,
           );
         }
       });
@@ -72,7 +80,7 @@ export function adminHandlers(domain: AuthDomain) {
       if (!(tiers as readonly string[]).includes(request.tier)) {
         throw GatehouseError.invalidArgument(
           'tier',
-          `must be one of ${tiers.join(', ')}, got ${JSON.stringify(request.tier)}`,
+          `must be one of ${tiers.join(', ')}, got ${quoted(request.tier)}`,
         );
       }
       const user = await changeUser(context, request.userId, { tier: request.tier }, 'user.tier_changed', {

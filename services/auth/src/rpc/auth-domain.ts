@@ -1,6 +1,7 @@
 import type { Clock } from '@gatehouse/runtime';
 import type { ApiKeyStore } from '../api-keys/api-key-store';
 import type { AuditLog } from '../audit/audit-log';
+import type { AuthMetrics } from '../auth-metrics';
 import type { Authenticator } from '../authenticate/authenticator';
 import type { Invalidation } from '../authenticate/credential-cache';
 import type { AuthSettings } from '../config';
@@ -26,6 +27,7 @@ export interface AuthDomain {
   apiKeys: ApiKeyStore;
   authenticator: Authenticator;
   audit: AuditLog;
+  metrics?: AuthMetrics;
   /** Drops cached verifications here and on every other replica. */
   invalidate(what: Invalidation): Promise<void>;
 }

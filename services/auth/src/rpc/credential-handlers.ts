@@ -1,7 +1,8 @@
-import type { authV1 } from '@gatehouse/contracts';
-import { GatehouseError, type CallContext } from '@gatehouse/runtime';
+import { authV1 } from '@gatehouse/contracts';
+import { annotateCall, GatehouseError, setSpanAttributes, type CallContext } from '@gatehouse/runtime';
 import { generateApiKey } from '../api-keys/api-key-format';
 import { toApiKeyInfo } from '../api-keys/api-key-store';
+import { authenticateResponseOf } from '../authenticate/authenticate-response';
 import { hasScope } from '../authenticate/authenticator';
 import { permissionDenied } from '../support/auth-errors';
 import { newId } from '../support/ids';
@@ -15,7 +16,10 @@ const maxKeyTtlSeconds = 10 * 365 * 86_400;
 /** Authenticate, WhoAmI, GetJwks and the API-key RPCs. */
 export function credentialHandlers(domain: AuthDomain) {
   return {
-    authenticate: async (request: authV1.AuthenticateRequest): Promise<authV1.AuthenticateResponse> => {
+    authenticate: async (
+      request: authV1.AuthenticateRequest,
+      context: CallContext,
+    ): Promise<authV1.AuthenticateResponse> => {
       const credential =
         request.bearerToken !== undefined
           ? { bearerToken: request.bearerToken }
@@ -30,7 +34,12 @@ export function credentialHandlers(domain: AuthDomain) {
         request.requiredScopes,
         request.requiredRoles,
       );
-      return { principal };
+      annotateCall(context.metadata, { principal_subject: principal.subject });
+      setSpanAttributes({
+        'gatehouse.auth.subject': principal.subject,
+        'gatehouse.auth.principal_kind': authV1.principalKindToJSON(principal.kind),
+      });
+      return authenticateResponseOf(principal);
     },
 
     whoAmI: async (_request: authV1.WhoAmIRequest, context: CallContext): Promise<authV1.WhoAmIResponse> => ({

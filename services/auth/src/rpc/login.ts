@@ -27,6 +27,7 @@ export async function login(
         : user.disabled
           ? 'disabled'
           : 'bad_password';
+    domain.metrics?.login(locked ? 'locked' : 'failure');
     await domain.audit.record({ ...origin, type: 'login.failure', subject, detail: { why } });
     if (!locked && (await domain.lockout.recordFailure(email))) {
       await domain.audit.record({ ...origin, type: 'login.lockout', subject });
@@ -38,5 +39,6 @@ export async function login(
     await domain.users.setPasswordHash(user.userId, await domain.hasher.hash(password));
   }
   await domain.users.recordLogin(user.userId, new Date(domain.clock.now()));
+  domain.metrics?.login('success');
   return user;
 }
