@@ -1,4 +1,5 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { flushDeferredCounts } from './deferred-counts';
 
 /**
  * The Prometheus registry of one service, with RED metrics per RPC method. Each service (and each
@@ -30,12 +31,18 @@ export function createServiceMetrics(options: ServiceMetricsOptions): ServiceMet
       help: 'RPCs started on the server.',
       labelNames,
       registers: [registry],
+      collect() {
+        flushDeferredCounts(this);
+      },
     }),
     rpcHandled: new Counter({
       name: 'grpc_server_handled_total',
       help: 'RPCs completed on the server, by status code.',
       labelNames: [...labelNames, 'grpc_code'],
       registers: [registry],
+      collect() {
+        flushDeferredCounts(this);
+      },
     }),
     rpcDuration: new Histogram({
       name: 'grpc_server_handling_seconds',

@@ -22,10 +22,15 @@ export function createCallContext(call: ServerCall, method: string): CallContext
   const requestId = call.metadata.get(requestIdKey)[0];
   // Made on first use: most handlers never look, and an AbortController per call shows in profiles.
   let controller: AbortController | undefined;
+  // Also on first use: the peer address is read through the HTTP/2 session's socket proxy.
+  let peer: string | undefined;
   return {
     method,
     metadata: call.metadata,
-    peer: call.getPeer(),
+    get peer() {
+      peer ??= call.getPeer();
+      return peer;
+    },
     requestId: typeof requestId === 'string' ? requestId : '',
     get signal() {
       if (controller === undefined) {

@@ -1,9 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { ServerInterceptingCall, status, type Metadata, type ServerInterceptor } from '@grpc/grpc-js';
 import type { Logger } from '../logging/logger';
+import { deferredCount, type DeferredCount } from '../metrics/deferred-counts';
 import type { ServiceMetrics } from '../metrics/service-metrics';
 import { annotationsOf } from './call-annotations';
 import { requestIdKey } from './call-context';
+import { requestIdGenerator } from './request-ids';
 
 /** Methods polled by probes and tools: logged at debug so they do not drown real traffic. */
 const quietServices = new Set([
@@ -25,9 +27,11 @@ export interface ObserveCallsOptions {
  */
 export function observeCalls({ logger, metrics }: ObserveCallsOptions): ServerInterceptor {
   const instruments = new MethodInstruments(metrics);
+  const newRequestId = requestIdGenerator();
   return (descriptor, call) => {
     const method = instruments.of(descriptor.path, descriptor.requestStream, descriptor.responseStream);
-    const started = process.hrtime.bigint();
+    // performance.now() rather than hrtime.bigint(): the same monotonic clock without a BigInt per call.
+    const started = performance.now();
     let requestId = '';
     let requestMetadata: Metadata | undefined;
     method.started.inc();
@@ -35,9 +39,16 @@ export function observeCalls({ logger, metrics }: ObserveCallsOptions): ServerIn
       start(next) {
         next({
           onReceiveMetadata(metadata, nextMetadata) {
-            const sent = metadata.get(requestIdKey)[0];
-            requestId = typeof sent === 'string' && validRequestId.test(sent) ? sent : randomUUID();
-            metadata.set(requestIdKey, requestId);
+            const sent = metadata.get(requestIdKey);
+            const first = sent[0];
+            if (typeof first === 'string' && validRequestId.test(first)) {
+              requestId = first;
+              // Already in place when sent once: setting it again would only re-validate it.
+              if (sent.length > 1) metadata.set(requestIdKey, requestId);
+            } else {
+              requestId = newRequestId();
+              metadata.set(requestIdKey, requestId);
+            }
             requestMetadata = metadata;
             nextMetadata(metadata);
           },
@@ -48,7 +59,7 @@ export function observeCalls({ logger, metrics }: ObserveCallsOptions): ServerIn
         next(metadata);
       },
       sendStatus(callStatus, next) {
-        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        const seconds = (performance.now() - started) / 1e3;
         const code = status[callStatus.code] ?? String(callStatus.code);
         const outcome = method.outcome(code);
         outcome.handled.inc();
@@ -75,7 +86,7 @@ export function observeCalls({ logger, metrics }: ObserveCallsOptions): ServerIn
 }
 
 interface Outcome {
-  handled: { inc(): void };
+  handled: DeferredCount;
   duration: { observe(seconds: number): void };
 }
 
@@ -103,12 +114,12 @@ class MethodInstruments {
     const outcomes = new Map<string, Outcome>();
     return {
       quiet: quietServices.has(service),
-      started: this.metrics.rpcStarted.labels(labels),
+      started: deferredCount(this.metrics.rpcStarted, labels),
       outcome: (code: string): Outcome => {
         let outcome = outcomes.get(code);
         if (outcome === undefined) {
           outcome = {
-            handled: this.metrics.rpcHandled.labels({ ...labels, grpc_code: code }),
+            handled: deferredCount(this.metrics.rpcHandled, { ...labels, grpc_code: code }),
             duration: this.metrics.rpcDuration.labels({ ...labels, grpc_code: code }),
           };
           outcomes.set(code, outcome);

@@ -3,6 +3,7 @@ import { authV1, grpcHealthV1, serviceNames } from '@gatehouse/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { captureLogs } from '../../../../test/support/capture-logs';
 import { callError, unaryCall } from '../../../../test/support/grpc-call';
+import { rawCall } from '../../../../test/support/raw-call';
 import { testCommonConfig } from '../../../../test/support/test-config';
 import { GatehouseError } from '../errors/gatehouse-error';
 import { readErrorDetails } from '../errors/status-details';
@@ -138,6 +139,25 @@ describe('startServiceHost', () => {
       ['/gatehouse.auth.v1.AuthService/Register', undefined],
     ]);
     expect(JSON.stringify(logs.lines())).not.toContain('secret-refresh');
+  });
+
+  it('refuses bytes that are not a request message with INVALID_ARGUMENT naming the request', async () => {
+    const { auth, health } = await startHost();
+    const garbage = Buffer.from([0xff, 0xff, 0xff, 0xff]);
+    expect(await rawCall(auth, '/gatehouse.auth.v1.AuthService/Register', garbage)).toEqual({
+      code: 'INVALID_ARGUMENT',
+      details: expect.stringMatching(/^request: is not a valid message of the method's request type/),
+    });
+    expect(await rawCall(health, '/grpc.health.v1.Health/Check', garbage)).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+    const registered = await unaryCall(
+      auth,
+      auth.register,
+      { email: 'a@b.c', password: 'p', displayName: 'd' },
+      new Metadata(),
+    );
+    expect(registered).toEqual({ userId: 'user-for-a@b.c' });
   });
 
   it('serves RED metrics, /livez and /readyz on the ops port', async () => {

@@ -9,6 +9,7 @@ import { GatehouseError } from '../errors/gatehouse-error';
 import { toStatusObject } from '../errors/status-details';
 import type { Logger } from '../logging/logger';
 import { createCallContext, type CallContext } from './call-context';
+import { refusalOfUndecodable } from './undecodable-requests';
 
 export type UnaryHandler<Req, Res> = (request: Req, context: CallContext) => Promise<Res>;
 export type ServerStreamHandler<Req, Res> = (
@@ -75,6 +76,8 @@ export function toGrpcImplementation<D extends ServiceDefinitionShape>(
 
 function adaptUnary(path: string, handler: UnaryHandler<unknown, unknown>, logger: Logger) {
   return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+    const undecodable = refusalOfUndecodable(call.request);
+    if (undecodable !== undefined) return callback(toStatusObject(undecodable));
     const context = createCallContext(call, path);
     handler(call.request, context).then(
       (response) => callback(null, response),
@@ -85,6 +88,8 @@ function adaptUnary(path: string, handler: UnaryHandler<unknown, unknown>, logge
 
 function adaptServerStream(path: string, handler: ServerStreamHandler<unknown, unknown>, logger: Logger) {
   return (call: ServerWritableStream<unknown, unknown>) => {
+    const undecodable = refusalOfUndecodable(call.request);
+    if (undecodable !== undefined) return void call.emit('error', toStatusObject(undecodable));
     const context = createCallContext(call, path);
     const send = (message: unknown) => {
       if (!call.cancelled) call.write(message);

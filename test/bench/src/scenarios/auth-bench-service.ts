@@ -73,7 +73,9 @@ export async function benchUserToken(auth: BenchAuth, email: string): Promise<st
 /** One Authenticate call that must succeed. */
 export function authenticateCall(auth: BenchAuth, credential: { bearerToken: string } | { apiKey: string }) {
   const request = { ...credential, requiredScopes: [], requiredRoles: [] };
+  // One Metadata for every call, as the baseline's client does: only the server side should differ.
+  const metadata = new Metadata();
   return async () => {
-    await auth.call('authenticate', request);
+    await auth.call('authenticate', request, metadata);
   };
 }
