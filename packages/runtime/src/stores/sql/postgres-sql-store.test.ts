@@ -1,5 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { createServer, type Server, type Socket } from 'node:net';
 import { testDatabaseUrl, uniqueName } from '../../../../../test/support/test-env';
+import { GatehouseError } from '../../errors/gatehouse-error';
 import { createPostgresSqlStore, quoteIdentifier } from './postgres-sql-store';
 import type { SqlStore } from './sql-store';
 
@@ -56,7 +58,9 @@ describe('createPostgresSqlStore', () => {
   it('cancels statements running longer than statementTimeoutMs', async () => {
     const store = await createPostgresSqlStore({ databaseUrl: testDatabaseUrl, statementTimeoutMs: 100 });
     try {
-      await expect(store.query('SELECT pg_sleep(2)')).rejects.toThrow(
+      const cancelled = await store.query('SELECT pg_sleep(2)').catch((error: unknown) => error);
+      expect(cancelled).toMatchObject({ code: 'UNAVAILABLE', reason: 'DATABASE_UNAVAILABLE' });
+      expect(((cancelled as Error).cause as Error).message).toBe(
         'canceling statement due to statement timeout',
       );
     } finally {
@@ -75,5 +79,49 @@ describe('createPostgresSqlStore', () => {
       /^could not create schema "unreachable" on PostgreSQL at 127\.0\.0\.1:1\/test: /,
     );
     await expect(outcome).rejects.not.toThrow(/secret/);
+  });
+
+  it('answers UNAVAILABLE naming the database when the server refuses connections', async () => {
+    const store = await createPostgresSqlStore({ databaseUrl: 'postgres://postgres@127.0.0.1:1/test' });
+    try {
+      const refused = await store.query('SELECT 1').catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(GatehouseError);
+      expect(refused).toMatchObject({ code: 'UNAVAILABLE', reason: 'DATABASE_UNAVAILABLE' });
+      expect((refused as Error).message).toMatch(/database/);
+      const inTransaction = await store.transaction(async () => 1).catch((error: unknown) => error);
+      expect(inTransaction).toMatchObject({ code: 'UNAVAILABLE', reason: 'DATABASE_UNAVAILABLE' });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('gives up on a server that accepts connections but never answers, within its timeouts', async () => {
+    const sockets: Socket[] = [];
+    const silent: Server = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    const store = await createPostgresSqlStore({
+      databaseUrl: `postgres://postgres@127.0.0.1:${port}/test`,
+      connectTimeoutMs: 300,
+      statementTimeoutMs: 300,
+    });
+    try {
+      const started = performance.now();
+      const hung = await store.query('SELECT 1').catch((error: unknown) => error);
+      expect(hung).toMatchObject({ code: 'UNAVAILABLE', reason: 'DATABASE_UNAVAILABLE' });
+      expect(performance.now() - started).toBeLessThan(2000);
+    } finally {
+      await store.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('passes other errors through unchanged', async () => {
+    await withStore(uniqueName('sql_err'), async (store) => {
+      const wrong = await store.query('SELEC 1').catch((error: unknown) => error);
+      expect(wrong).not.toBeInstanceOf(GatehouseError);
+      expect((wrong as { code?: string }).code).toBe('42601');
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { Pool, types as pgTypes, type CustomTypesConfig, type PoolClient, type QueryResult } from 'pg';
+import { isDatabaseUnavailable, unavailableWhenDisconnected } from './database-unavailable';
 import type { SqlExecutor, SqlResult, SqlRow, SqlStore } from './sql-store';
 
 export interface PostgresSqlStoreOptions {
@@ -12,7 +13,10 @@ export interface PostgresSqlStoreOptions {
   schema?: string;
   /** Most connections open at once. Default: 10. */
   poolSize?: number;
-  /** The server cancels any statement running longer than this. Default: 5000 ms. */
+  /**
+   * The server cancels any statement running longer than this, and the client gives up waiting
+   * shortly after (so an unreachable server cannot hang a caller). Default: 5000 ms.
+   */
   statementTimeoutMs?: number;
   /** Limit for getting a connection (opening one included) before a query rejects. Default: 3000 ms. */
   connectTimeoutMs?: number;
@@ -35,10 +39,13 @@ const typesKeepingInt8AsString: CustomTypesConfig = {
 /** The SqlStore over real PostgreSQL, through a `pg.Pool`. */
 export async function createPostgresSqlStore(options: PostgresSqlStoreOptions): Promise<SqlStore> {
   const { databaseUrl, schema } = options;
+  const statementTimeoutMs = options.statementTimeoutMs ?? 5000;
   const pool = new Pool({
     connectionString: databaseUrl,
     max: options.poolSize ?? 10,
-    statement_timeout: options.statementTimeoutMs ?? 5000,
+    statement_timeout: statementTimeoutMs,
+    // Client-side bound for a server that stopped answering (a partition): its own timeout never fires.
+    query_timeout: statementTimeoutMs + 100,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 3000,
     types: typesKeepingInt8AsString,
     // A startup parameter, so the path is set before any statement runs on a new connection
@@ -70,7 +77,9 @@ export async function createPostgresSqlStore(options: PostgresSqlStoreOptions): 
     query: (text, params) => runQuery(pool, text, params),
 
     async transaction(work) {
-      const client = await pool.connect();
+      const client = await pool.connect().catch((error: unknown) => {
+        throw unavailableWhenDisconnected(error);
+      });
       // A connection whose ROLLBACK failed is in an unknown state: destroy it rather than reuse it.
       let broken: Error | undefined;
       try {
@@ -79,10 +88,14 @@ export async function createPostgresSqlStore(options: PostgresSqlStoreOptions): 
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch((rollbackError: Error) => {
-          broken = rollbackError;
-        });
-        throw error;
+        // A cut connection cannot roll back (and waiting for it would double the caller's wait):
+        // destroying it makes the server abort the transaction.
+        if (isDatabaseUnavailable(error)) broken = error as Error;
+        else
+          await client.query('ROLLBACK').catch((rollbackError: Error) => {
+            broken = rollbackError;
+          });
+        throw unavailableWhenDisconnected(error);
       } finally {
         client.release(broken);
       }
@@ -107,8 +120,13 @@ async function runQuery<Row extends SqlRow>(
   text: string,
   params: readonly unknown[] | undefined,
 ): Promise<SqlResult<Row>> {
-  const reply = (await target.query(text, params === undefined ? undefined : [...params])) as
-    QueryResult<Row> | QueryResult<Row>[];
+  let reply: QueryResult<Row> | QueryResult<Row>[];
+  try {
+    reply = (await target.query(text, params === undefined ? undefined : [...params])) as
+      QueryResult<Row> | QueryResult<Row>[];
+  } catch (error) {
+    throw unavailableWhenDisconnected(error);
+  }
   // Several statements in one text (no params: simple protocol) answer one result each; keep the last.
   const result = Array.isArray(reply) ? reply[reply.length - 1] : reply;
   if (result === undefined) return { rows: [], rowCount: 0 };
