@@ -76,6 +76,7 @@ export async function startRateLimitApp(
           redisUrl: config.redisUrl,
           keyPrefix: config.redisKeyPrefix,
           commandTimeoutMs: settings.storeTimeoutMs,
+          maxBatch: settings.redisMaxBatch,
           onError: (error) => logger.debug({ err: error }, 'redis connection error'),
         })
       : createMemoryLimitStore({ maxKeys: settings.memoryMaxKeys });

@@ -10,6 +10,7 @@ describe('readRateLimitConfig', () => {
     expect(rateLimit).toMatchObject({
       rulesPath: defaultRulesPath,
       storeTimeoutMs: 50,
+      redisMaxBatch: 64,
       failurePolicy: 'fail_open',
       nearLimitRatio: 0.8,
       maxDescriptors: 16,
@@ -31,6 +32,7 @@ describe('readRateLimitConfig', () => {
     try {
       readRateLimitConfig({
         RATELIMIT_STORE_TIMEOUT_MS: '0',
+        RATELIMIT_REDIS_MAX_BATCH: '0',
         RATELIMIT_FAILURE_POLICY: 'maybe',
         RATELIMIT_NEAR_LIMIT_RATIO: '1.5',
         RATELIMIT_ANOMALY_SPIKE_RATIO: 'lots',
@@ -42,6 +44,7 @@ describe('readRateLimitConfig', () => {
     const message = (error as Error).message;
     for (const name of [
       'RATELIMIT_STORE_TIMEOUT_MS',
+      'RATELIMIT_REDIS_MAX_BATCH',
       'RATELIMIT_FAILURE_POLICY',
       'RATELIMIT_NEAR_LIMIT_RATIO',
       'RATELIMIT_ANOMALY_SPIKE_RATIO',

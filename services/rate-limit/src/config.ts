@@ -13,6 +13,11 @@ export interface RateLimitSettings {
   reloadDebounceMs: number;
   /** RATELIMIT_STORE_TIMEOUT_MS, default 50: a store call slower than this counts as failed. */
   storeTimeoutMs: number;
+  /**
+   * RATELIMIT_REDIS_MAX_BATCH, default 64: most decisions of one event-loop turn sent to Redis as
+   * one script call (1 turns batching off).
+   */
+  redisMaxBatch: number;
   /** RATELIMIT_FAILURE_POLICY, default fail_open: for domains that do not set `failure_policy`. */
   failurePolicy: FailurePolicy;
   /** RATELIMIT_BREAKER_FAILURES, default 5: consecutive store failures that open the circuit. */
@@ -58,6 +63,7 @@ export function readRateLimitSettings(reader: EnvReader): RateLimitSettings {
     rulesPath: reader.string('RATELIMIT_CONFIG', defaultRulesPath),
     reloadDebounceMs: reader.integer('RATELIMIT_RELOAD_DEBOUNCE_MS', 200, { min: 0, max: 60_000 }),
     storeTimeoutMs: reader.integer('RATELIMIT_STORE_TIMEOUT_MS', 50, { min: 1, max: 60_000 }),
+    redisMaxBatch: reader.integer('RATELIMIT_REDIS_MAX_BATCH', 64, { min: 1, max: 1000 }),
     failurePolicy: reader.oneOf('RATELIMIT_FAILURE_POLICY', failurePolicies, 'fail_open'),
     breakerFailures: reader.integer('RATELIMIT_BREAKER_FAILURES', 5, { min: 1, max: 1000 }),
     breakerOpenMs: reader.integer('RATELIMIT_BREAKER_OPEN_MS', 1000, { min: 10, max: 600_000 }),

@@ -1,5 +1,5 @@
 import { ratelimitV1, serviceNames } from '@gatehouse/contracts';
-import { GatehouseError, hostedService, type HostedService } from '@gatehouse/runtime';
+import { GatehouseError, hostedService, setSpanAttributes, type HostedService } from '@gatehouse/runtime';
 import type { DecisionEngine } from '../engine/decision-engine';
 import type { RuleSet } from '../rules/rule';
 import { toCheckLimitResponse, toDescriptorStatus, toRule } from './to-proto';
@@ -25,7 +25,14 @@ export function rateLimitService(options: RateLimitServiceOptions): HostedServic
       const domain = validateDomain(request.domain, limits);
       const descriptors = validateDescriptors(request.descriptors, limits);
       const hits = validateHits(request.hits);
-      return toCheckLimitResponse(await engine.decide({ domain, descriptors, hits }));
+      const decision = await engine.decide({ domain, descriptors, hits });
+      setSpanAttributes({
+        'gatehouse.ratelimit.domain': domain,
+        'gatehouse.ratelimit.allowed': decision.allowed,
+        'gatehouse.ratelimit.rules': decision.statuses.map((s) => s.rule).filter((rule) => rule !== ''),
+        'gatehouse.ratelimit.fallback': decision.fallback,
+      });
+      return toCheckLimitResponse(decision);
     },
 
     async getLimitStatus(request) {

@@ -37,14 +37,15 @@ export class DecisionEngine {
 
   async decide(request: DecisionRequest): Promise<Decision> {
     const { clock, metrics } = this.options;
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     const now = clock.now();
     const domain = this.options.rules().domains.get(request.domain);
     const demand: Demand = { hits: Math.max(1, request.hits), consume: request.hits > 0 };
     const planned = planChecks(request.domain, domain, request.descriptors, demand.consume);
-    const checks = planned.flatMap((d) => d.limits.flatMap((l) => (l.check === undefined ? [] : [l.check])));
+    const checks = checksOf(planned);
     const anomalies = scoreAnomalies(this.options, request.domain, planned, demand);
-    const anomalyDenied = [...anomalies.values()].some((a) => a.denied);
+    let anomalyDenied = false;
+    for (const anomaly of anomalies.values()) if (anomaly.denied) anomalyDenied = true;
 
     let results: Evaluation[] = [];
     let fallback = false;
@@ -74,12 +75,14 @@ export class DecisionEngine {
       }
     }
 
-    const byCheck = new Map(checks.map((check, i) => [check, results[i]]));
+    // `results` follows `checks`, which follows the planned limits that have a check.
+    let at = 0;
     const outcomes = planned.map((d) =>
       d.limits.map((l): LimitOutcome => {
-        const anomaly = l.check === undefined ? undefined : anomalies.get(l.check);
+        if (l.check === undefined) return unchecked;
+        const anomaly = anomalies.get(l.check);
         return {
-          evaluation: l.check === undefined ? undefined : byCheck.get(l.check),
+          evaluation: results[at++],
           anomalyScore: anomaly?.score ?? 0,
           anomalyDenied: anomaly?.denied ?? false,
         };
@@ -88,19 +91,14 @@ export class DecisionEngine {
     const summary = summarize(planned, outcomes, this.options.nearLimitRatio);
     if (summary.allowed && demand.consume) this.attachLeases(planned, summary.statuses);
     countDecisions(this.options.metrics, request.domain, planned, outcomes, summary.statuses);
-    metrics.decisionSeconds.observe(
-      { domain: request.domain, path },
-      Number(process.hrtime.bigint() - started) / 1e9,
-    );
+    metrics.decisionSeconds.observe({ domain: request.domain, path }, (performance.now() - started) / 1000);
     return { ...summary, fallback };
   }
 
   /** Forgets the counters of one descriptor; resolves how many existed. */
   async reset(domainName: string, descriptor: DescriptorInput): Promise<number> {
     const domain = this.options.rules().domains.get(domainName);
-    const checks = planChecks(domainName, domain, [descriptor], false).flatMap((d) =>
-      d.limits.flatMap((l) => (l.check === undefined ? [] : [l.check])),
-    );
+    const checks = checksOf(planChecks(domainName, domain, [descriptor], false));
     for (const check of checks) this.options.overLimitCache?.forget(check.key);
     if (checks.length === 0) return 0;
     const now = this.options.clock.now();
@@ -153,6 +151,17 @@ export class DecisionEngine {
       if (lease !== undefined && status !== undefined) status.leaseId = encodeLeaseId(lease);
     });
   }
+}
+
+const unchecked: LimitOutcome = { evaluation: undefined, anomalyScore: 0, anomalyDenied: false };
+
+/** The store checks of planned descriptors, in order (unlimited and replaced rules have none). */
+function checksOf(planned: readonly PlannedDescriptor[]): StoreCheck[] {
+  const checks: StoreCheck[] = [];
+  for (const descriptor of planned) {
+    for (const limit of descriptor.limits) if (limit.check !== undefined) checks.push(limit.check);
+  }
+  return checks;
 }
 
 function notEvaluated(check: StoreCheck): Evaluation {

@@ -99,6 +99,30 @@ describe('Redis outage: each failure policy answers within the timeout and recov
     expect(back).toMatchObject({ allowed: true, fallback: false, remaining: 2 });
   });
 
+  it('a batch of concurrent requests that Redis never answers: each request answered by its domain policy', async () => {
+    proxy.blackhole();
+    ip += 1;
+    const calls = [
+      ...['o', 'o'].map((k) => timed('open', `${k}${ip}b`)),
+      ...['c', 'c'].map((k) => timed('closed', `${k}${ip}b`)),
+      ...['l', 'l', 'l', 'l'].map((k) => timed('local', `${k}${ip}b`)),
+    ];
+    const answers = await Promise.all(calls);
+    expect(answers.map((a) => [a.response.allowed, a.response.fallback])).toEqual([
+      [true, true],
+      [true, true],
+      [false, true],
+      [false, true],
+      [true, true],
+      [true, true],
+      [true, true],
+      [false, true],
+    ]);
+    for (const answer of answers) expect(answer.ms).toBeLessThan(answerWithinMs);
+    proxy.heal();
+    await recovered();
+  });
+
   it('Redis hanging (blackhole): the 50 ms timeout and the circuit breaker keep answers fast, then it recovers', async () => {
     proxy.blackhole();
     await expectPolicies();

@@ -1,6 +1,7 @@
 import type { Demand, Evaluation } from '../limiter/limit-spec';
 import type { CircuitBreaker } from '../limiter/circuit-breaker';
 import type { LimitStore, StoreCheck } from '../store/limit-store';
+import { StoreTimeoutError } from '../store/store-timeout-error';
 
 /** Why a store call did not answer. */
 export class StoreUnavailableError extends Error {
@@ -17,12 +18,17 @@ export class StoreUnavailableError extends Error {
 export interface GuardedStoreOptions {
   store: LimitStore;
   breaker: CircuitBreaker;
-  /** A call slower than this fails (its result, if it comes later, is ignored). */
+  /**
+   * A call slower than this fails (its result, if it comes later, is ignored). Not armed here for
+   * a store that times its own calls (`timesOwnCalls`).
+   */
   timeoutMs: number;
 }
 
 /** Runs store calls under the timeout and the circuit breaker; failures become StoreUnavailableError. */
 export class GuardedStore {
+  private lastFailure: unknown;
+
   constructor(private readonly options: GuardedStoreOptions) {}
 
   get kind(): LimitStore['kind'] {
@@ -42,11 +48,28 @@ export class GuardedStore {
   }
 
   private async guard<T>(call: () => Promise<T>): Promise<T> {
-    const { breaker, timeoutMs } = this.options;
+    const { breaker, store } = this.options;
     if (!breaker.tryAcquire()) throw new StoreUnavailableError('circuit_open', 'store circuit is open');
+    try {
+      const result = await (store.timesOwnCalls === true ? call() : this.withTimeout(call));
+      breaker.onSuccess();
+      return result;
+    } catch (error) {
+      // The decisions of one failed batch share its error: one failed store call, one failure.
+      if (typeof error !== 'object' || error !== this.lastFailure) breaker.onFailure();
+      this.lastFailure = error;
+      if (error instanceof StoreUnavailableError) throw error;
+      if (error instanceof StoreTimeoutError) throw new StoreUnavailableError('timeout', error.message);
+      const message = error instanceof Error ? error.message : String(error);
+      throw new StoreUnavailableError('error', `store failed: ${message}`, { cause: error });
+    }
+  }
+
+  private async withTimeout<T>(call: () => Promise<T>): Promise<T> {
+    const { timeoutMs } = this.options;
     let timer: NodeJS.Timeout | undefined;
     try {
-      const result = await Promise.race([
+      return await Promise.race([
         call(),
         new Promise<never>((_, reject) => {
           timer = setTimeout(
@@ -55,13 +78,6 @@ export class GuardedStore {
           );
         }),
       ]);
-      breaker.onSuccess();
-      return result;
-    } catch (error) {
-      breaker.onFailure();
-      if (error instanceof StoreUnavailableError) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      throw new StoreUnavailableError('error', `store failed: ${message}`, { cause: error });
     } finally {
       clearTimeout(timer);
     }

@@ -22,6 +22,12 @@ export interface StoreCheck {
  */
 export interface LimitStore {
   readonly kind: 'redis' | 'memory';
+  /**
+   * Set when the store times its own calls, from when a request actually leaves for the store
+   * (a batched decision may first wait for the rest of its event-loop turn), rejecting with
+   * StoreTimeoutError: the caller then arms no timer of its own.
+   */
+  readonly timesOwnCalls?: boolean;
   decide(checks: readonly StoreCheck[], demand: Demand, now: number): Promise<Evaluation[]>;
   /** Ends a concurrency lease; false when it had already ended or expired. */
   release(key: string, leaseId: string, now: number): Promise<boolean>;

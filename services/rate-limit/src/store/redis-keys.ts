@@ -20,15 +20,27 @@ export function redisKeysOf(prefix: string, check: StoreCheck, now: number): [st
   return [base, base];
 }
 
-/** The script's per-check arguments: algorithm, limit, windowMs, burst, shadow, lease id. */
-export function redisArgsOf(check: StoreCheck): (string | number)[] {
-  const { spec } = check;
-  return [
-    algorithmCodes[spec.algorithm],
-    spec.limit,
-    spec.windowMs,
-    spec.burst,
-    check.shadow ? 1 : 0,
-    check.leaseId ?? '',
-  ];
+/** Appends the keys the script reads for a check: sliding window two, the others one. */
+export function pushRedisKeys(keys: string[], prefix: string, check: StoreCheck, now: number): void {
+  const base = prefix + check.key;
+  const { algorithm, windowMs } = check.spec;
+  if (algorithm === 'fixed_window' || algorithm === 'sliding_window') {
+    const index = windowIndex(now, windowMs);
+    keys.push(`${base}:${index}`);
+    if (algorithm === 'sliding_window') keys.push(`${base}:${index - 1}`);
+  } else {
+    keys.push(base);
+  }
+}
+
+/** A decision's header argument: `now:hits:consume:checks`. */
+export function decisionArg(now: number, hits: number, consume: boolean, checks: number): string {
+  return `${now}:${hits}:${consume ? 1 : 0}:${checks}`;
+}
+
+/** A check's argument: `algorithm:limit:windowMs:burst:shadow:leaseId`. */
+export function checkArg(check: StoreCheck): string {
+  const { algorithm, limit, windowMs, burst } = check.spec;
+  const shadow = check.shadow ? 1 : 0;
+  return `${algorithmCodes[algorithm]}:${limit}:${windowMs}:${burst}:${shadow}:${check.leaseId ?? ''}`;
 }
