@@ -4,6 +4,7 @@ import {
   createServiceMetrics,
   hostedService,
   openServiceStores,
+  setSpanAttributes,
   startServiceHost,
   systemClock,
   type Clock,
@@ -25,6 +26,7 @@ import { createBudgetTable } from './ledger/budget-table';
 import { insertBudgetEvents } from './ledger/budget-events';
 import { expireDueReservations, startExpirySweeper } from './ledger/expiry-sweeper';
 import type { LedgerContext } from './ledger/ledger-context';
+import { createSpendBatches } from './ledger/spend-batches';
 
 /** SQL migrations ship beside the compiled code: services/cost-budget/migrations. */
 const migrationsDir = join(__dirname, '..', 'migrations');
@@ -48,29 +50,36 @@ export async function startCostBudgetApp(
   options: CostBudgetAppOptions = {},
 ): Promise<CostBudgetApp> {
   const clock = options.clock ?? systemClock;
+  const metrics = createServiceMetrics({ service: config.service });
   const stores = await openServiceStores({
     config,
     logger,
     clock,
     sqlMigrationsDir: migrationsDir,
     keyValue: true,
+    metrics,
   });
   const sql = stores.sql!;
-  const metrics = createServiceMetrics({ service: config.service });
   const budgetMetrics = createBudgetMetrics(metrics);
   const counters = createHotCounters({
     kv: stores.kv!,
     onError: (error) =>
       logger.warn({ err: error }, 'hot counter update failed; it will be rebuilt from the ledger'),
   });
-  const ledger: LedgerContext & { expireDue(): Promise<number> } = {
+  const stored = {
     sql,
     clock,
     calendar: createPeriodCalendar(config.timeZone),
     budgets: createBudgetTable(config.defaultBudgets),
     overCommitPolicy: config.overCommitPolicy,
+  };
+  const ledger: LedgerContext & { expireDue(): Promise<number> } = {
+    ...stored,
+    batches: createSpendBatches(stored),
     async afterCommit(effects) {
-      await counters.apply(effects.entries);
+      // Not awaited: the reply need not wait for Redis; reads on this replica wait for it instead.
+      void counters.apply(effects.entries);
+      budgetMetrics.recordEntries(effects.entries);
       for (const entry of effects.entries) {
         if (entry.spentDelta > 0n && entry.key.scope.kind === budgetV1.ScopeKind.SCOPE_KIND_GLOBAL) {
           budgetMetrics.micros.inc({ kind: 'spent' }, Number(entry.spentDelta));
@@ -93,6 +102,10 @@ export async function startCostBudgetApp(
       }
     },
     async onExhausted(event) {
+      setSpanAttributes({
+        'gatehouse.budget.outcome': 'exhausted',
+        'gatehouse.budget.scope': scopeLabel(event.scope),
+      });
       budgetMetrics.events.inc({ type: budgetV1.budgetEventTypeToJSON(event.type) });
       logger.info({ event: 'BUDGET_EVENT_TYPE_EXHAUSTED', scope: scopeLabel(event.scope) }, 'budget event');
       await insertBudgetEvents(sql, [event]).catch((error: unknown) =>
@@ -130,6 +143,7 @@ export async function startCostBudgetApp(
     readinessChecks: stores.readinessChecks,
     resources: [
       { name: 'expiry sweeper', close: () => sweeper.stop() },
+      { name: 'hot counters', close: () => counters.flushed() },
       { name: 'auth client', close: async () => identity.close() },
       ...stores.resources,
     ],

@@ -1,5 +1,5 @@
 import { budgetV1 } from '@gatehouse/contracts';
-import type { ServiceImplementation } from '@gatehouse/runtime';
+import { setSpanAttributes, type ServiceImplementation } from '@gatehouse/runtime';
 import { charge } from '../ledger/charge';
 import { reserve } from '../ledger/reserve';
 import { settleReservation } from '../ledger/settle-reservation';
@@ -36,6 +36,11 @@ export function spendHandlers(deps: HandlerDeps): Pick<Impl, 'reserve' | 'commit
         description: parseDescription(request.description),
       };
       const result = await reserve(ledger, input);
+      setSpanAttributes({
+        'gatehouse.budget.outcome': 'reserved',
+        'gatehouse.budget.amount_micros': String(input.amountMicros),
+        'gatehouse.budget.reservation_id': result.reservationId,
+      });
       return {
         reservationId: result.reservationId,
         expiresAt: new Date(result.expiresAtMs),
@@ -47,6 +52,11 @@ export function spendHandlers(deps: HandlerDeps): Pick<Impl, 'reserve' | 'commit
       const reservationId = parseRequiredId(request.reservationId, 'reservation_id');
       const actualMicros = parseNonNegativeAmount(request.actualMicros, 'actual_micros');
       const result = await settleReservation(ledger, reservationId, { action: 'commit', actualMicros });
+      setSpanAttributes({
+        'gatehouse.budget.outcome': 'committed',
+        'gatehouse.budget.amount_micros': String(result.committedMicros),
+        'gatehouse.budget.reservation_id': reservationId,
+      });
       return {
         reservationId: result.reservationId,
         committedMicros: result.committedMicros,
@@ -59,6 +69,10 @@ export function spendHandlers(deps: HandlerDeps): Pick<Impl, 'reserve' | 'commit
     async release(request) {
       const reservationId = parseRequiredId(request.reservationId, 'reservation_id');
       const result = await settleReservation(ledger, reservationId, { action: 'release' });
+      setSpanAttributes({
+        'gatehouse.budget.outcome': 'released',
+        'gatehouse.budget.reservation_id': reservationId,
+      });
       return { releasedMicros: result.releasedMicros, balances: result.balances.map(toScopeBalance) };
     },
 
@@ -69,6 +83,7 @@ export function spendHandlers(deps: HandlerDeps): Pick<Impl, 'reserve' | 'commit
         amountMicros: parsePositiveAmount(request.amountMicros, 'amount_micros'),
         description: parseDescription(request.description),
       });
+      setSpanAttributes({ 'gatehouse.budget.outcome': 'charged' });
       return { chargeId: result.chargeId, balances: result.balances.map(toScopeBalance) };
     },
   };

@@ -13,8 +13,13 @@ import type { Usage } from '../ledger/usage-rows';
  * value — it is deleted again, and the next read rebuilds the counter from the ledger.
  */
 export interface HotCounters {
-  /** Applies committed ledger deltas (after COMMIT). Never throws: a failure drops the counter. */
+  /**
+   * Applies committed ledger deltas (after COMMIT). Never throws: a failure drops the counter.
+   * Callers need not wait: every read and write of this replica first waits for pending applies.
+   */
   apply(entries: readonly LedgerEntry[]): Promise<void>;
+  /** Resolves when every apply started so far has finished (reads wait for this; so does shutdown). */
+  flushed(): Promise<void>;
   /** The cached usage, or undefined when either counter is missing. */
   read(key: UsageKey): Promise<Usage | undefined>;
   /** Sets both counters from ledger totals; `onlyIfAbsent` keeps counters written meanwhile. */
@@ -45,31 +50,43 @@ export function createHotCounters(options: {
     const value = await kv.incrementBy(counter, Number(delta));
     if (value === Number(delta)) await kv.delete(counter);
   };
+  const pending = new Set<Promise<void>>();
+  const flushed = async () => {
+    while (pending.size > 0) await Promise.all([...pending]);
+  };
   const drop = async (key: UsageKey) => {
     const keys = counterKeys(key);
     await kv.delete(keys.spent);
     await kv.delete(keys.reserved);
   };
   return {
-    async apply(entries) {
-      for (const entry of entries) {
-        const keys = counterKeys(entry.key);
-        try {
-          await bump(keys.spent, entry.spentDelta);
-          await bump(keys.reserved, entry.reservedDelta);
-        } catch (error) {
-          options.onError(error);
-          await drop(entry.key).catch(() => undefined);
-        }
-      }
+    apply(entries) {
+      // All at once: the commands share one pipelined round trip instead of one each.
+      const work = Promise.all(
+        entries.map(async (entry) => {
+          const keys = counterKeys(entry.key);
+          try {
+            await Promise.all([bump(keys.spent, entry.spentDelta), bump(keys.reserved, entry.reservedDelta)]);
+          } catch (error) {
+            options.onError(error);
+            await drop(entry.key).catch(() => undefined);
+          }
+        }),
+      ).then(() => undefined);
+      pending.add(work);
+      void work.finally(() => pending.delete(work));
+      return work;
     },
+    flushed,
     async read(key) {
+      await flushed();
       const keys = counterKeys(key);
       const [spent, reserved] = [await kv.get(keys.spent), await kv.get(keys.reserved)];
       if (spent === null || reserved === null) return undefined;
       return { spentMicros: BigInt(spent) - 1n, reservedMicros: BigInt(reserved) - 1n };
     },
     async write(key, usage, { onlyIfAbsent, ttlMs }) {
+      await flushed();
       const keys = counterKeys(key);
       const set = { onlyIfAbsent, ...(ttlMs === undefined ? {} : { ttlMs }) };
       await kv.set(keys.spent, (usage.spentMicros + 1n).toString(), set);

@@ -33,7 +33,8 @@ export function sameScope(a: ScopeRef, b: ScopeRef): boolean {
  */
 export function compareScopes(a: ScopeRef, b: ScopeRef): number {
   if (a.kind !== b.kind) return b.kind - a.kind;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  // UTF-8 byte order: the order of PostgreSQL's COLLATE "C", which SQL that locks rows itself uses.
+  return Buffer.compare(Buffer.from(a.id, 'utf8'), Buffer.from(b.id, 'utf8'));
 }
 
 /** The scopes an operation touches: the given ones plus global, without duplicates, in lock order. */

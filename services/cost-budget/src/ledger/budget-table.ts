@@ -7,6 +7,8 @@ import { sameScope, type ScopeRef } from '../domain/scope';
 
 /** Reads and writes the explicit budgets; scopes without one get the configured default. */
 export interface BudgetTable {
+  /** What applies to a scope without a budget of its own. */
+  defaultFor(scope: ScopeRef): EffectiveBudget;
   /** The effective budget of each scope, in the order given (one query). */
   resolve(executor: SqlExecutor, scopes: readonly ScopeRef[]): Promise<EffectiveBudget[]>;
   upsert(executor: SqlExecutor, budget: ExplicitBudget): Promise<EffectiveBudget>;
@@ -31,6 +33,8 @@ const columns = 'scope_kind, scope_id, limit_micros, period, alert_thresholds, u
 
 export function createBudgetTable(defaults: DefaultBudgets): BudgetTable {
   return {
+    defaultFor: (scope) => defaultBudgetFor(scope, defaults),
+
     async resolve(executor, scopes) {
       const { rows } = await executor.query(
         `SELECT ${columns} FROM budgets

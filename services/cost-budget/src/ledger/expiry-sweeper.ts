@@ -4,9 +4,9 @@ import type { LedgerContext } from './ledger-context';
 import { settleReservation } from './settle-reservation';
 
 /**
- * Returns the holds of reservations past their expiry, one transaction each (so rows are always
- * locked in the same order), at most `batch` per call. Safe on every replica at once: a reservation
- * settled by someone else in the meantime is skipped. Resolves how many it expired.
+ * Returns the holds of reservations past their expiry (at most `batch` per call), through the
+ * settlement batches. Safe on every replica at once: a reservation settled by someone else in the
+ * meantime is skipped. Resolves how many it expired.
  */
 export async function expireDueReservations(context: LedgerContext, batch = 200): Promise<number> {
   const { rows } = await context.sql.query(
@@ -14,13 +14,15 @@ export async function expireDueReservations(context: LedgerContext, batch = 200)
      ORDER BY expires_at LIMIT $2`,
     [new Date(context.clock.now()), batch],
   );
+  // Submitted together, so they share batches.
+  const outcomes = await Promise.allSettled(
+    rows.map((row) => settleReservation(context, String(row.reservation_id), { action: 'expire' })),
+  );
   let expired = 0;
-  for (const row of rows) {
-    try {
-      await settleReservation(context, String(row.reservation_id), { action: 'expire' });
-      expired += 1;
-    } catch (error) {
-      if (!(error instanceof GatehouseError) || error.code !== 'FAILED_PRECONDITION') throw error;
+  for (const outcome of outcomes) {
+    if (outcome.status === 'fulfilled') expired += 1;
+    else if (!(outcome.reason instanceof GatehouseError) || outcome.reason.code !== 'FAILED_PRECONDITION') {
+      throw outcome.reason;
     }
   }
   return expired;

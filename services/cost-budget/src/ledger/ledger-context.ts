@@ -6,6 +6,7 @@ import type { BudgetTable } from './budget-table';
 import type { BudgetEventRecord } from './budget-events';
 import type { LedgerEntry } from './ledger-entries';
 import type { UsageTarget } from './usage-key';
+import type { SpendBatches } from './spend-batches';
 import type { Usage } from './usage-rows';
 
 /** What one committed operation changed, for the hot counters, logs and metrics (after COMMIT). */
@@ -21,6 +22,8 @@ export interface LedgerContext {
   calendar: PeriodCalendar;
   budgets: BudgetTable;
   overCommitPolicy: OverCommitPolicy;
+  /** Where Reserve and Commit/Release/expiry are queued to run in batches. */
+  batches: SpendBatches;
   /** Called after each operation's transaction committed. Must not throw. */
   afterCommit(effects: CommittedEffects): Promise<void>;
   /** Called when a Reserve or Charge was refused for lack of budget. */

@@ -1,5 +1,5 @@
 import type { SqlExecutor, SqlRow } from '@gatehouse/runtime';
-import { int64Max, toMicros } from '../domain/money';
+import { toMicros } from '../domain/money';
 import type { UsageKey } from './usage-key';
 
 /** Spend and open holds of one usage row. */
@@ -37,31 +37,6 @@ export async function admitToUsage(
       delta.spentMicros.toString(),
       delta.reservedMicros.toString(),
       delta.limitMicros.toString(),
-      delta.at,
-    ],
-  );
-  return rows[0] === undefined ? null : toUsage(rows[0]);
-}
-
-/**
- * Applies a settlement (commit, release, expiry) to a usage row, unconditionally but never past
- * int64: resolves null when the new spend would overflow (the caller rejects the operation).
- */
-export async function adjustUsage(
-  tx: SqlExecutor,
-  key: UsageKey,
-  delta: { spentMicros: bigint; reservedMicros: bigint; at: Date },
-): Promise<Usage | null> {
-  const { rows } = await tx.query(
-    `UPDATE scope_usage SET spent_micros = spent_micros + $5::bigint,
-       reserved_micros = reserved_micros + $6::bigint, updated_at = $8
-     WHERE ${keyWhere} AND spent_micros::numeric + $5::numeric <= $7::numeric
-     RETURNING spent_micros, reserved_micros`,
-    [
-      ...keyParams(key),
-      delta.spentMicros.toString(),
-      delta.reservedMicros.toString(),
-      int64Max.toString(),
       delta.at,
     ],
   );

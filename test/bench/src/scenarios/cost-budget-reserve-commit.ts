@@ -12,9 +12,10 @@ const redisUrl = process.env.GATEHOUSE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379
 const users = 64;
 
 /**
- * One Reserve then one Commit (2 RPCs, 2 PostgreSQL transactions) against the built cost-budget
- * service (`node services/cost-budget/dist/main.js`, its own process as in production) on real
- * PostgreSQL and Redis, spread over 64 users plus the global scope every call also holds on.
+ * One Reserve then one Commit (2 RPCs; the service batches concurrent ones into shared
+ * transactions) against the built cost-budget service (`node services/cost-budget/dist/main.js`,
+ * its own process as in production) on real PostgreSQL and Redis, spread over 64 users plus the
+ * global scope every call also holds on.
  * Teardown checks the ledger: no scope over its limit, every usage row equal to its ledger sum.
  */
 export const costBudgetReserveCommit: Scenario = {

@@ -1,0 +1,182 @@
+import { join } from 'node:path';
+import { budgetV1 } from '@gatehouse/contracts';
+import {
+  createManualClock,
+  createPostgresSqlStore,
+  GatehouseError,
+  readMigrationsDir,
+  runMigrations,
+  type SqlStore,
+} from '@gatehouse/runtime';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseUrl, uniqueName } from '../../../../test/support/test-env';
+import { createPeriodCalendar } from '../domain/period-calendar';
+import { withGlobalScope, type ScopeRef } from '../domain/scope';
+import { createBudgetTable } from './budget-table';
+import type { LedgerContext } from './ledger-context';
+import { reserve } from './reserve';
+import { settleReservation } from './settle-reservation';
+import { createSpendBatches } from './spend-batches';
+
+const { ScopeKind, Period } = budgetV1;
+const amount = 100_000n;
+
+/** The ledger over real PostgreSQL, counting the batch statements it sends. */
+async function startLedger(sql: SqlStore) {
+  const counted = { reserveBatches: 0, settleBatches: 0 };
+  const counting: SqlStore = {
+    ...sql,
+    query: (text, params) => {
+      if (text.includes('budget_reserve_batch(')) counted.reserveBatches += 1;
+      if (text.includes('budget_settle_batch(')) counted.settleBatches += 1;
+      return sql.query(text, params);
+    },
+  };
+  const base = {
+    sql: counting,
+    clock: createManualClock(Date.UTC(2026, 4, 1)),
+    calendar: createPeriodCalendar('UTC'),
+    budgets: createBudgetTable({ global: null, team: null, user: null, apiKey: null }),
+    overCommitPolicy: 'allow-and-flag' as const,
+  };
+  const ledger: LedgerContext & { expireDue(): Promise<number> } = {
+    ...base,
+    batches: createSpendBatches(base),
+    afterCommit: async () => undefined,
+    onExhausted: async () => undefined,
+    expireDue: async () => 0,
+  };
+  return { ledger, counted };
+}
+
+describe('batched Reserve and Commit/Release on real PostgreSQL', () => {
+  let sql: SqlStore;
+  let schema: string;
+
+  beforeAll(async () => {
+    schema = uniqueName('cost_budget_batches');
+    sql = await createPostgresSqlStore({ databaseUrl: testDatabaseUrl, schema });
+    await runMigrations(sql, await readMigrationsDir(join(__dirname, '..', '..', 'migrations')));
+  });
+  afterAll(async () => {
+    await sql?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await sql?.close();
+  });
+
+  const user = (id: string): ScopeRef => ({ kind: ScopeKind.SCOPE_KIND_USER, id });
+
+  async function setLimit(scope: ScopeRef, limitMicros: bigint) {
+    const { ledger } = await startLedger(sql);
+    await ledger.budgets.upsert(sql, {
+      scope,
+      limitMicros,
+      period: Period.PERIOD_TOTAL,
+      alertThresholds: [50, 80, 100],
+      updatedAt: new Date(),
+    });
+  }
+
+  const reserveOne = (
+    ledger: LedgerContext & { expireDue(): Promise<number> },
+    scope: ScopeRef,
+    key: string,
+  ) =>
+    reserve(ledger, {
+      idempotencyKey: key,
+      scopes: withGlobalScope([scope]),
+      amountMicros: amount,
+      ttlSeconds: 60,
+      description: '',
+    });
+
+  async function usageOf(scope: ScopeRef) {
+    const { rows } = await sql.query(
+      `SELECT spent_micros, reserved_micros FROM scope_usage WHERE scope_kind = $1 AND scope_id = $2`,
+      [scope.kind, scope.id],
+    );
+    return rows.map((row) => [BigInt(String(row.spent_micros)), BigInt(String(row.reserved_micros))]);
+  }
+
+  async function rowsDisagreeingWithLedger(): Promise<number> {
+    const { rows } = await sql.query(
+      `SELECT count(*)::int AS n FROM scope_usage u
+       LEFT JOIN (SELECT scope_kind, scope_id, period, period_start, SUM(spent_delta) AS s,
+                    SUM(reserved_delta) AS r FROM ledger_entries GROUP BY 1, 2, 3, 4) l
+         USING (scope_kind, scope_id, period, period_start)
+       WHERE u.spent_micros <> COALESCE(l.s, 0) OR u.reserved_micros <> COALESCE(l.r, 0)`,
+    );
+    return Number(rows[0]!.n);
+  }
+
+  it('admits exactly the budget to 64 concurrent reserves, in shared transactions', async () => {
+    const scope = user('room-for-ten');
+    await setLimit(scope, 10n * amount);
+    const { ledger, counted } = await startLedger(sql);
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 64 }, (_, i) => reserveOne(ledger, scope, `ten-${i}`)),
+    );
+    const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
+    for (const outcome of refused) {
+      expect((outcome.reason as GatehouseError).code).toBe('RESOURCE_EXHAUSTED');
+    }
+    expect([outcomes.length - refused.length, refused.length]).toEqual([10, 54]);
+    expect(counted.reserveBatches).toBeLessThan(64);
+    expect(await usageOf(scope)).toEqual([[0n, 10n * amount]]);
+    expect(await rowsDisagreeingWithLedger()).toBe(0);
+  });
+
+  it('decides a batch with room for all in one pass, each answer reflecting the ones before it', async () => {
+    const scope = user('room-for-all');
+    const limit = 64n * amount;
+    await setLimit(scope, limit);
+    const { ledger, counted } = await startLedger(sql);
+    const results = await Promise.all(
+      Array.from({ length: 64 }, (_, i) => reserveOne(ledger, scope, `all-${i}`)),
+    );
+    expect(counted.reserveBatches).toBeLessThan(64);
+    const remaining = results
+      .map((result) => BigInt(result.balances.find((b) => b.kind === scope.kind)!.remainingMicros))
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    expect(remaining).toEqual(Array.from({ length: 64 }, (_, k) => BigInt(k) * amount));
+    expect(new Set(results.map((result) => result.reservationId)).size).toBe(64);
+    expect(await usageOf(scope)).toEqual([[0n, limit]]);
+    expect(await rowsDisagreeingWithLedger()).toBe(0);
+  });
+
+  it('records one reservation for one idempotency key sent twice at once', async () => {
+    const scope = user('same-key');
+    const { ledger } = await startLedger(sql);
+    const [first, second] = await Promise.all([
+      reserveOne(ledger, scope, 'twice'),
+      reserveOne(ledger, scope, 'twice'),
+      reserveOne(ledger, scope, 'other'),
+    ]);
+    expect(second!.reservationId).toBe(first!.reservationId);
+    expect(await usageOf(scope)).toEqual([[0n, 2n * amount]]);
+  });
+
+  it('settles concurrent commits and releases in batches; a reservation settles only once', async () => {
+    const scope = user('settle-storm');
+    const { ledger, counted } = await startLedger(sql);
+    const held = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => reserveOne(ledger, scope, `settle-${i}`)),
+    );
+    const before = counted.settleBatches;
+    const commits = held.map((r) =>
+      settleReservation(ledger, r.reservationId, { action: 'commit', actualMicros: 80_000n }),
+    );
+    const releases = held
+      .slice(0, 5)
+      .map((r) => settleReservation(ledger, r.reservationId, { action: 'release' }));
+    const outcomes = await Promise.allSettled([...commits, ...releases]);
+    expect(counted.settleBatches - before).toBeLessThan(25);
+    const failed = outcomes.filter((outcome) => outcome.status === 'rejected');
+    expect(failed).toHaveLength(5);
+    for (const outcome of failed) {
+      expect((outcome.reason as GatehouseError).code).toBe('FAILED_PRECONDITION');
+    }
+    const committed = outcomes.slice(0, 20).filter((outcome) => outcome.status === 'fulfilled').length;
+    expect(await usageOf(scope)).toEqual([[BigInt(committed) * 80_000n, 0n]]);
+    expect(await rowsDisagreeingWithLedger()).toBe(0);
+  });
+});
