@@ -59,7 +59,8 @@ export async function startServiceInProcess<C extends CommonConfig = CommonConfi
   };
 }
 
-async function dropIsolation(isolation: string): Promise<void> {
+/** Drops a test's PostgreSQL schema and deletes its Redis keys (both named `isolation`). */
+export async function dropIsolation(isolation: string): Promise<void> {
   const pg = new Client({ connectionString: testDatabaseUrl });
   await pg.connect();
   await pg.query(`DROP SCHEMA IF EXISTS ${isolation} CASCADE`);
