@@ -1,4 +1,5 @@
 import type { Measurement } from './bench-run';
+import type { ReferenceTarget } from './scenario';
 
 /** A measurement with its ratios to the baseline measured at the same concurrency in the same run. */
 export interface ReportRow {
@@ -16,6 +17,14 @@ export interface ReportRow {
    * baseline's own measurement at this concurrency; undefined when there is neither.
    */
   ratioToBaseline?: { throughput: number; p50: number; p99: number; mean: number };
+  /** Scenarios with a reference: against it, medians over the rounds that measured both. */
+  versus?: {
+    reference: string;
+    throughput: number;
+    p50: number;
+    addedP50RoundTrips: number;
+    target?: ReferenceTarget;
+  };
 }
 
 export interface BenchReport {
@@ -29,7 +38,7 @@ export interface BenchReport {
 }
 
 export function reportRows(measurements: readonly Measurement[]): ReportRow[] {
-  return measurements.map(({ scenario, concurrency, baseline, result, pairedRatio }) => {
+  return measurements.map(({ scenario, concurrency, baseline, result, pairedRatio, versus }) => {
     const base = measurements.find((m) => m.baseline && m.concurrency === concurrency)?.result;
     const ratio = (value: number, reference: number | undefined) =>
       reference === undefined || reference === 0 ? Number.NaN : round(value / reference, 3);
@@ -58,6 +67,17 @@ export function reportRows(measurements: readonly Measurement[]): ReportRow[] {
               p99: ratio(result.p99Ms, base.p99Ms),
               mean: ratio(result.meanMs, base.meanMs),
             },
+      ...(versus === undefined
+        ? {}
+        : {
+            versus: {
+              reference: versus.reference,
+              throughput: round(versus.throughput, 3),
+              p50: round(versus.p50, 3),
+              addedP50RoundTrips: round(versus.addedP50RoundTrips, 3),
+              ...(versus.target === undefined ? {} : { target: versus.target }),
+            },
+          }),
     };
   });
 }
@@ -102,7 +122,37 @@ export function renderReportTable(rows: readonly ReportRow[]): string {
     'each scenario ran in rounds, each next to a baseline round of the same length at the same concurrency;',
     'the ratios are the medians over those pairs (BENCH_ROUNDS), the figures the median round.',
     '',
+    ...renderReferenceComparisons(rows),
   ].join('\n');
+}
+
+/** One line per scenario row measured against a reference, with its target when it has one. */
+function renderReferenceComparisons(rows: readonly ReportRow[]): string[] {
+  const compared = rows.filter((row) => row.versus !== undefined);
+  if (compared.length === 0) return [];
+  const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
+  return [
+    'against a reference (measured in the same rounds as the scenario and the baseline):',
+    ...compared.map((row) => {
+      const { reference, throughput, addedP50RoundTrips, target } = row.versus!;
+      const goals: string[] = [];
+      if (target?.minThroughputRatio !== undefined) {
+        goals.push(
+          `target thru >= ${target.minThroughputRatio}: ${verdict(throughput >= target.minThroughputRatio)}`,
+        );
+      }
+      if (target?.maxAddedP50RoundTrips !== undefined) {
+        const max = target.maxAddedP50RoundTrips;
+        goals.push(`target added p50 <= ${max}: ${verdict(addedP50RoundTrips <= max)}`);
+      }
+      return (
+        `  ${row.scenario} x${row.concurrency} vs ${reference}: thru x${throughput.toFixed(2)}, ` +
+        `added p50 ${addedP50RoundTrips.toFixed(2)} baseline round trips` +
+        (goals.length > 0 ? ` (${goals.join('; ')})` : '')
+      );
+    }),
+    '',
+  ];
 }
 
 function round(value: number, digits: number): number {

@@ -1,7 +1,7 @@
 import type { BenchOptions } from './bench-options';
 import { runLoad, type LoadResult } from './load-runner';
-import { measurePaired, type PairedRatio } from './paired-rounds';
-import type { Scenario } from './scenario';
+import { measurePaired, type PairedRatio, type ReferenceRatio } from './paired-rounds';
+import type { ReferenceTarget, Scenario } from './scenario';
 
 /** One scenario measured at one concurrency. */
 export interface Measurement {
@@ -11,6 +11,8 @@ export interface Measurement {
   result: LoadResult;
   /** For scenarios: the median ratios to the baseline rounds paired with this scenario's rounds. */
   pairedRatio?: PairedRatio;
+  /** For scenarios with a reference: the scenario against it, measured in the same rounds. */
+  versus?: ReferenceRatio & { reference: string; target?: ReferenceTarget };
 }
 
 export interface BenchRunOptions extends BenchOptions {
@@ -59,11 +61,16 @@ export async function runBench(options: BenchRunOptions): Promise<Measurement[]>
     }
     for (const scenario of options.scenarios) {
       const instance = await scenario.setup();
+      const reference = await scenario.reference?.setup().catch(async (error: unknown) => {
+        await instance.teardown();
+        throw error;
+      });
       try {
         for (const concurrency of scenario.concurrencies) {
-          const { result, ratio } = await measurePaired({
+          const measured = await measurePaired({
             baseline,
             scenario: instance,
+            reference,
             concurrency,
             rounds: options.rounds,
             roundMs: Math.max(100, Math.round(options.durationMs / options.rounds)),
@@ -71,18 +78,40 @@ export async function runBench(options: BenchRunOptions): Promise<Measurement[]>
             warmupMs: options.warmupMs,
             gc: options.gc,
           });
-          options.progress(
-            `  ${scenario.name} x${concurrency}: ${describe(result)}, x${ratio.throughput.toFixed(2)}`,
-          );
+          const { result, ratio } = measured;
+          const compared = measured.reference;
+          const referenceName = scenario.reference?.name ?? 'reference';
+          if (compared !== undefined) {
+            options.progress(`  ${referenceName} x${concurrency}: ${describe(compared.result)}`);
+            measurements.push({
+              scenario: referenceName,
+              concurrency,
+              baseline: false,
+              result: compared.result,
+              pairedRatio: compared.ratio,
+            });
+          }
           measurements.push({
             scenario: scenario.name,
             concurrency,
             baseline: false,
             result,
             pairedRatio: ratio,
+            versus:
+              compared === undefined
+                ? undefined
+                : {
+                    ...compared.versus,
+                    reference: referenceName,
+                    target: scenario.reference?.targets?.find((target) => target.concurrency === concurrency),
+                  },
           });
+          options.progress(
+            `  ${scenario.name} x${concurrency}: ${describe(result)}, x${ratio.throughput.toFixed(2)}`,
+          );
         }
       } finally {
+        await reference?.teardown();
         await instance.teardown();
       }
     }

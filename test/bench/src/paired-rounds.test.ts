@@ -41,3 +41,37 @@ describe('measurePaired', () => {
     expect(result.calls).toBeGreaterThan(0);
   });
 });
+
+describe('measurePaired with a reference', () => {
+  it('measures baseline, reference and scenario in every round and compares the scenario with the reference', async () => {
+    const order: string[] = [];
+    const immediate = () => Promise.resolve();
+    const slow = () => new Promise<void>((resolve) => setTimeout(resolve, 2));
+    const { ratio, reference } = await measurePaired({
+      baseline: instance(immediate, order, 'baseline'),
+      reference: instance(immediate, order, 'reference'),
+      scenario: instance(slow, order, 'scenario'),
+      concurrency: 2,
+      rounds: 3,
+      roundMs: 60,
+      maxCalls: 100_000,
+      warmupMs: 0,
+    });
+    // Forward, reversed, forward: the reference always sits between the other two.
+    expect(order).toEqual([
+      'baseline',
+      'reference',
+      'scenario',
+      'reference',
+      'baseline',
+      'reference',
+      'scenario',
+    ]);
+    expect(ratio.rounds).toBe(3);
+    expect(reference?.ratio.rounds).toBe(3);
+    expect(reference!.versus.throughput).toBeLessThan(0.5);
+    expect(reference!.versus.p50).toBeGreaterThan(1);
+    expect(reference!.versus.addedP50RoundTrips).toBeGreaterThan(0);
+    expect(reference!.result.calls).toBeGreaterThan(0);
+  });
+});

@@ -15,4 +15,27 @@ export interface Scenario {
   readonly concurrencies: readonly number[];
   /** Starts servers, clients, ... (not timed). */
   setup(): Promise<ScenarioInstance>;
+  /**
+   * The same operation without the feature under test (e.g. the same server without its
+   * interceptors). When set, each round measures it too, next to the baseline and the scenario,
+   * and the report gives the scenario against it besides the usual ratios to the baseline.
+   */
+  readonly reference?: ScenarioReference;
+}
+
+export interface ScenarioReference {
+  /** Its row's name in the report. */
+  readonly name: string;
+  readonly summary: string;
+  setup(): Promise<ScenarioInstance>;
+  /** What the scenario should achieve against the reference, per concurrency (shown, never enforced). */
+  readonly targets?: readonly ReferenceTarget[];
+}
+
+export interface ReferenceTarget {
+  readonly concurrency: number;
+  /** Lowest acceptable scenario throughput / reference throughput. */
+  readonly minThroughputRatio?: number;
+  /** Highest acceptable (scenario p50 - reference p50) / baseline p50: added latency in baseline round trips. */
+  readonly maxAddedP50RoundTrips?: number;
 }

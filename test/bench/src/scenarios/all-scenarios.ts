@@ -7,6 +7,7 @@ import {
   authenticateRepeatedToken,
 } from './auth-authenticate';
 import { emptyGrpcCall } from './empty-grpc-call';
+import { notesInterceptors } from './notes-interceptors';
 import { rateLimitScenarios } from './ratelimit-scenarios';
 import { runtimeHostCall } from './runtime-host-call';
 
@@ -22,4 +23,5 @@ export const scenarios: readonly Scenario[] = [
   authenticateDuringLogins,
   ...rateLimitScenarios,
   costBudgetReserveCommit,
+  notesInterceptors,
 ];
