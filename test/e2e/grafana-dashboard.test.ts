@@ -62,7 +62,7 @@ describe('reading metric names out of PromQL', () => {
       section: 'auth',
     });
     expect(new Set(documented.map((m) => m.section))).toEqual(
-      new Set(['Every service', 'auth', 'rate-limit', 'cost-budget', 'health']),
+      new Set(['Every service', 'auth', 'rate-limit', 'cost-budget', 'health', 'notes']),
     );
   });
 });
