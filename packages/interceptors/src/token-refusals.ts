@@ -16,8 +16,11 @@ export type TokenRefusalReason =
   | 'TOKEN_NOT_YET_VALID'
   | 'TOKEN_REVOKED';
 
-// Worded as the auth service words them: a caller cannot tell which side refused.
-const messages: Record<TokenRefusalReason, string> = {
+/**
+ * The one wording of each refusal: the auth service answers with these same messages, so a caller
+ * cannot tell whether the service or a local verifier refused.
+ */
+export const tokenRefusalMessages: Readonly<Record<TokenRefusalReason, string>> = {
   TOKEN_MALFORMED: 'token is malformed',
   TOKEN_ALGORITHM_REJECTED: 'token algorithm is not accepted',
   TOKEN_HEADER_REJECTED: 'token header carries fields that are not accepted',
@@ -34,5 +37,5 @@ const messages: Record<TokenRefusalReason, string> = {
 
 /** UNAUTHENTICATED with the reason in error details; never contains the token. */
 export function tokenRefusal(reason: TokenRefusalReason): StatusObject {
-  return toStatusObject(new GatehouseError('UNAUTHENTICATED', messages[reason], { reason }));
+  return toStatusObject(new GatehouseError('UNAUTHENTICATED', tokenRefusalMessages[reason], { reason }));
 }
