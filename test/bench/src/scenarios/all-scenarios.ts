@@ -7,8 +7,10 @@ import {
   authenticateRepeatedToken,
 } from './auth-authenticate';
 import { emptyGrpcCall } from './empty-grpc-call';
+import { mixedProtectedRequest } from './mixed-protected-request';
 import { notesInterceptors } from './notes-interceptors';
 import { rateLimitScenarios } from './ratelimit-scenarios';
+import { checkLimitTwoReplicas } from './ratelimit-two-replicas';
 import { runtimeHostCall } from './runtime-host-call';
 
 /** The baseline every figure is compared with; it runs in every bench run. */
@@ -22,6 +24,8 @@ export const scenarios: readonly Scenario[] = [
   authenticateFirstSight,
   authenticateDuringLogins,
   ...rateLimitScenarios,
+  checkLimitTwoReplicas,
   costBudgetReserveCommit,
+  mixedProtectedRequest,
   notesInterceptors,
 ];

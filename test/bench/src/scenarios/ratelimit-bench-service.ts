@@ -44,6 +44,33 @@ export function loadRateLimit(): RateLimitModules {
   return require(join(dist, 'index.js')) as RateLimitModules;
 }
 
+/** How many distinct descriptor values the CheckLimit scenarios cycle through. */
+export const benchKeys = 1000;
+
+export const descriptorOf = (key: string, value: string): ratelimitV1.RateLimitDescriptor => ({
+  entries: [{ key, value }],
+  limit: undefined,
+});
+
+/** The one descriptor of the 1-descriptor CheckLimit scenarios: the i-th of `benchKeys` client addresses. */
+export const ipDescriptor = (i: number): ratelimitV1.RateLimitDescriptor =>
+  descriptorOf('ip', `10.0.${i >> 8}.${i & 255}`);
+
+/** Counts what `limit` + 200 concurrent consumes of one key admit: exactness check printed beside the figures. */
+export async function admittedUnderRace(consume: () => Promise<boolean>, attempts: number): Promise<number> {
+  let admitted = 0;
+  let started = 0;
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (started < attempts) {
+        started += 1;
+        if (await consume()) admitted += 1;
+      }
+    }),
+  );
+  return admitted;
+}
+
 export function benchPrefix(label: string): string {
   return `bench:${label}:${process.pid}:${Date.now().toString(36)}:`;
 }
@@ -99,9 +126,9 @@ export async function startBenchRateLimit(keyPrefix: string): Promise<BenchRateL
 }
 
 /** Deletes the keys a scenario left in Redis. */
-export async function dropBenchKeys(prefix: string): Promise<void> {
+export async function dropBenchKeys(prefix: string, redisUrl: string = benchRedisUrl): Promise<void> {
   const { Redis } = await import('ioredis');
-  const redis = new Redis(benchRedisUrl);
+  const redis = new Redis(redisUrl);
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);

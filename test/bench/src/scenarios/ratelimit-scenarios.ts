@@ -1,21 +1,18 @@
 import type { ratelimitV1 } from '@gatehouse/contracts';
 import type { Scenario } from '../scenario';
 import {
+  admittedUnderRace,
+  benchKeys as keys,
   benchPrefix,
   benchRedisUrl,
+  descriptorOf,
   dropBenchKeys,
+  ipDescriptor,
   loadRateLimit,
   startBenchRateLimit,
   type LimitStoreShape,
   type StoreCheckShape,
 } from './ratelimit-bench-service';
-
-const keys = 1000;
-const entry = (key: string, value: string) => ({ key, value });
-const descriptorOf = (key: string, value: string): ratelimitV1.RateLimitDescriptor => ({
-  entries: [entry(key, value)],
-  limit: undefined,
-});
 
 function checkLimitScenario(
   name: string,
@@ -46,29 +43,14 @@ function checkLimitScenario(
 }
 
 export const checkLimitOneDescriptor = checkLimitScenario('ratelimit-check-1-descriptor', (i) => [
-  descriptorOf('ip', `10.0.${i >> 8}.${i & 255}`),
+  ipDescriptor(i),
 ]);
 
 export const checkLimitThreeDescriptors = checkLimitScenario('ratelimit-check-3-descriptors', (i) => [
-  descriptorOf('ip', `10.0.${i >> 8}.${i & 255}`),
+  ipDescriptor(i),
   descriptorOf('user', `u${i}`),
   descriptorOf('method', i % 2 === 0 ? 'chat' : 'search'),
 ]);
-
-/** Counts what `limit` + 200 concurrent consumes of one key admit: exactness check printed beside the figures. */
-async function admittedUnderRace(consume: () => Promise<boolean>, attempts: number): Promise<number> {
-  let admitted = 0;
-  let started = 0;
-  await Promise.all(
-    Array.from({ length: 32 }, async () => {
-      while (started < attempts) {
-        started += 1;
-        if (await consume()) admitted += 1;
-      }
-    }),
-  );
-  return admitted;
-}
 
 /**
  * The limiter core (limiter + Redis store, no engine, no gRPC) at one algorithm: the checks are built
