@@ -48,6 +48,8 @@ export function describeWalkthrough(backend: Backend): void {
       let notes: NotesCaller;
       const people: CliUser[] = [];
       let admin: CliUser;
+      /** Every credential the walkthrough used: none may ever appear in a service's output. */
+      const secrets: string[] = [userPassword, adminPassword];
 
       /** A new person who registers and logs in through the CLI: their user id and stored access token. */
       const signUp = async (label: string) => {
@@ -72,7 +74,10 @@ export function describeWalkthrough(backend: Backend): void {
         expect(login.stdout).toContain(
           `Logged in as ${email}. Credentials saved to ${person.credentialsPath()}`,
         );
-        return { person, userId, token: person.storedAccessToken() };
+        const token = person.storedAccessToken();
+        // The whole token, and its signature alone (a log that cut the token short would still leak it).
+        secrets.push(token, token.split('.')[2]!);
+        return { person, userId, token };
       };
 
       const listNotes = (credential: Credential) => notes.call('listNotes', {}, credential);
@@ -233,6 +238,7 @@ export function describeWalkthrough(backend: Backend): void {
         ]);
         expect(created.code, created.stderr).toBe(0);
         const { keyId, apiKey } = JSON.parse(created.stdout) as { keyId: string; apiKey: string };
+        secrets.push(apiKey);
         // Used once, so the example holds it verified in its cache when it is revoked.
         expect((await listNotes({ apiKey })).code).toBe(status.OK);
 
@@ -283,6 +289,14 @@ export function describeWalkthrough(backend: Backend): void {
         expect(Date.now() - stoppedAt).toBeLessThanOrEqual(failClosedWithinMs);
         expect(last!.code).toBe(status.UNAVAILABLE);
         expect(readErrorDetails(last!.metadata).reason).toBe('AUTH_UNAVAILABLE');
+      });
+
+      it('never wrote a password, token or API key to the output of any service', () => {
+        const services = [cluster.auth, cluster.rateLimit, cluster.costBudget, cluster.health, cluster.notes];
+        const written = services.map((service) => service.output()).join('\n');
+        expect(written).toContain('"msg":"rpc"');
+        expect(secrets).toHaveLength(2 + 2 * 6 + 1);
+        expect(secrets.filter((secret) => written.includes(secret))).toEqual([]);
       });
     },
   );
