@@ -63,7 +63,12 @@ export async function startSpawnedCluster(options: SpawnedClusterOptions = {}): 
     started.push(auth);
     const [rateLimit, costBudget] = await Promise.all([
       spawnService('services/rate-limit', {
-        env: { ...env, ...storesOf('rate-limit'), RATELIMIT_CONFIG: shippedRules },
+        env: {
+          ...env,
+          ...storesOf('rate-limit'),
+          RATELIMIT_CONFIG: shippedRules,
+          RATELIMIT_AUTH_ADDR: auth.address,
+        },
       }),
       spawnService('services/cost-budget', {
         env: { ...env, ...storesOf('cost-budget'), BUDGET_AUTH_ADDR: auth.address },

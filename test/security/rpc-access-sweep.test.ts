@@ -108,10 +108,9 @@ const table: Record<string, { request: RequestBuilder; expected: Expected }> = {
     expected: same('OK'),
   },
   'RateLimitService/ListRules': { request: () => ({}), expected: same('OK') },
-  // Not yet behind an admin check (docs/rate-limit.md): becomes adminOnly when the auth interceptor lands.
   'RateLimitService/ResetLimit': {
     request: () => ({ domain: 'gatehouse', descriptor: { entries: [{ key: 'user', value: 'sweep' }] } }),
-    expected: same('OK'),
+    expected: adminOnly,
   },
   'RateLimitService/ShouldRateLimit': {
     request: () => ({

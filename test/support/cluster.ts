@@ -42,7 +42,7 @@ export async function startTestCluster(): Promise<TestCluster> {
       GATEHOUSE_BOOTSTRAP_ADMIN_PASSWORD: clusterAdmin.password,
     },
   });
-  const rateLimit = await startRateLimit({ rules: clusterRules });
+  const rateLimit = await startRateLimit({ rules: clusterRules, env: { RATELIMIT_AUTH_ADDR: auth.address } });
   const budget = await startBudgetTestService({ backend: 'real', authAddress: auth.address });
   const health = await startHealthApp(
     readHealthConfig({

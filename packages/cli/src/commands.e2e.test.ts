@@ -40,7 +40,7 @@ beforeAll(async () => {
     backend: 'embedded',
     env: { GATEHOUSE_BOOTSTRAP_ADMIN_EMAIL: adminEmail, GATEHOUSE_BOOTSTRAP_ADMIN_PASSWORD: adminPassword },
   });
-  rateLimit = await startRateLimit({ rules });
+  rateLimit = await startRateLimit({ rules, env: { RATELIMIT_AUTH_ADDR: auth.address } });
   budget = await startBudgetTestService({ backend: 'embedded', authAddress: auth.address });
   health = await startHealthApp(
     readHealthConfig({
@@ -166,6 +166,18 @@ describe('gatehouse against the real services', () => {
     expect(third.stdout).toMatch(/^over the limit: retry after \d+ ms\n/);
     const rulesRun = await gatehouse(['limits', 'rules', '--json']);
     expect(rulesRun.code).toBe(0);
+  });
+
+  it('resets a limit with the stored admin login; refuses a bad credential', async () => {
+    const reset = await gatehouse(['limits', 'reset', '--domain', 'cli', '--descriptor', 'user=42']);
+    expect(reset.stderr).toBe('');
+    expect(reset.stdout).toBe('Reset user=42 in cli: 1 counter removed.\n');
+    expect((await gatehouse(['limits', 'check', '--domain', 'cli', '--descriptor', 'user=42'])).code).toBe(0);
+    const refused = await gatehouse(['limits', 'reset', '--domain', 'cli', '--descriptor', 'user=42'], {
+      GATEHOUSE_TOKEN: 'not-a-credential',
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('UNAUTHENTICATED');
   });
 
   it('sets and reads a budget in dollars, int64 as strings in JSON', async () => {

@@ -25,3 +25,10 @@ export { requestId, inRequest, currentRequestId, type RequestIdOptions } from '.
 export { withBudget, type BudgetOptions, type BudgetOutcome, type BudgetedCall } from './budget';
 export { defaultDeadline, retryOnUnavailable, type RetryPolicyOptions } from './client-policies';
 export { tokenRefusalMessages, type TokenRefusalReason } from './token-refusals';
+export {
+  createAuthServiceIdentity,
+  requireRole,
+  type AuthServiceIdentityOptions,
+  type Caller,
+  type CallerIdentity,
+} from './caller-identity';

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { budgetV1, serviceNames } from '@gatehouse/contracts';
+import { createAuthServiceIdentity, type CallerIdentity } from '@gatehouse/interceptors';
 import {
   createServiceMetrics,
   hostedService,
@@ -21,7 +22,6 @@ import { createHotCounters } from './counters/hot-counters';
 import { createPeriodCalendar } from './domain/period-calendar';
 import { scopeLabel } from './domain/scope';
 import { createAccessPolicy } from './identity/access-policy';
-import { createAuthServiceIdentity, type CallerIdentity } from './identity/caller-identity';
 import { createBudgetTable } from './ledger/budget-table';
 import { insertBudgetEvents } from './ledger/budget-events';
 import { expireDueReservations, startExpirySweeper } from './ledger/expiry-sweeper';
@@ -121,7 +121,11 @@ export async function startCostBudgetApp(
   });
   const identity =
     options.callerIdentity ??
-    createAuthServiceIdentity({ address: config.authAddress, timeoutMs: config.authTimeoutMs });
+    createAuthServiceIdentity({
+      address: config.authAddress,
+      timeoutMs: config.authTimeoutMs,
+      addressSetting: 'BUDGET_AUTH_ADDR',
+    });
   const deps: HandlerDeps = {
     config,
     ledger,

@@ -1,4 +1,5 @@
 import type { CommonConfig } from '@gatehouse/config';
+import { createAuthServiceIdentity, type CallerIdentity } from '@gatehouse/interceptors';
 import {
   createServiceMetrics,
   startServiceHost,
@@ -25,6 +26,8 @@ import { createRedisLimitStore } from './store/redis-limit-store';
 export interface RateLimitAppOptions {
   /** Time source of every decision (tests pass a manual clock). Default: the system clock. */
   clock?: Clock;
+  /** Who calls the admin RPC ResetLimit; default the auth service at RATELIMIT_AUTH_ADDR. */
+  callerIdentity?: CallerIdentity;
 }
 
 /**
@@ -119,13 +122,26 @@ export async function startRateLimitApp(
     closedRetryAfterMs: settings.breakerOpenMs,
   });
   const limits = settings;
+  const identity =
+    options.callerIdentity ??
+    createAuthServiceIdentity({
+      address: settings.authAddress,
+      timeoutMs: settings.authTimeoutMs,
+      addressSetting: 'RATELIMIT_AUTH_ADDR',
+    });
   return startServiceHost({
     config,
     logger,
     clock,
     metrics,
     services: [
-      rateLimitService({ engine, rules: () => rules.current(), limits }),
+      rateLimitService({
+        engine,
+        rules: () => rules.current(),
+        limits,
+        identity,
+        adminRole: settings.adminRole,
+      }),
       envoyRateLimitService({ engine, limits }),
     ],
     // Under fail_open or local the service keeps answering while its store is down: it reports
@@ -137,6 +153,7 @@ export async function startRateLimitApp(
       { name: 'rules watcher', close: async () => rules.close() },
       { name: 'limit store', close: () => store.close() },
       { name: 'local limit store', close: () => localStore.close() },
+      { name: 'auth client', close: async () => identity.close() },
     ],
     storesInUse: { kv: store.kind === 'redis' ? `redis (prefix ${config.redisKeyPrefix})` : 'memory' },
   });

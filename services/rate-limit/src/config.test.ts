@@ -18,6 +18,9 @@ describe('readRateLimitConfig', () => {
       anomalySpikeRatio: 3,
       anomalyThreshold: 0.8,
       anomalyMinSamples: 10,
+      authAddress: '127.0.0.1:50051',
+      authTimeoutMs: 2000,
+      adminRole: 'admin',
     });
     expect(existsSync(defaultRulesPath)).toBe(true);
     const rules = await loadRules(defaultRulesPath);
@@ -36,6 +39,7 @@ describe('readRateLimitConfig', () => {
         RATELIMIT_FAILURE_POLICY: 'maybe',
         RATELIMIT_NEAR_LIMIT_RATIO: '1.5',
         RATELIMIT_ANOMALY_SPIKE_RATIO: 'lots',
+        RATELIMIT_AUTH_ADDR: 'auth',
       });
     } catch (caught) {
       error = caught;
@@ -48,6 +52,7 @@ describe('readRateLimitConfig', () => {
       'RATELIMIT_FAILURE_POLICY',
       'RATELIMIT_NEAR_LIMIT_RATIO',
       'RATELIMIT_ANOMALY_SPIKE_RATIO',
+      'RATELIMIT_AUTH_ADDR',
     ]) {
       expect(message).toContain(name);
     }

@@ -44,6 +44,16 @@ export interface RateLimitSettings {
   anomalyMinSamples: number;
   /** RATELIMIT_ANOMALY_MAX_KEYS, default 100000: keys whose rate history is kept (least recent dropped). */
   anomalyMaxKeys: number;
+  /**
+   * RATELIMIT_AUTH_ADDR, default 127.0.0.1:50051: the auth service that verifies callers of the admin
+   * RPC ResetLimit. Unreachable (or unset and nothing on the default) → ResetLimit is refused
+   * UNAVAILABLE naming this setting; it never resets without a verified admin.
+   */
+  authAddress: string;
+  /** RATELIMIT_AUTH_TIMEOUT_MS, default 2000: deadline of each Authenticate call. */
+  authTimeoutMs: number;
+  /** RATELIMIT_ADMIN_ROLE, default admin: the role that may call ResetLimit. */
+  adminRole: string;
 }
 
 /** Configuration of the rate-limit service. */
@@ -77,7 +87,18 @@ export function readRateLimitSettings(reader: EnvReader): RateLimitSettings {
     anomalyThreshold: ratio(reader, 'RATELIMIT_ANOMALY_THRESHOLD', 0.8),
     anomalyMinSamples: reader.integer('RATELIMIT_ANOMALY_MIN_SAMPLES', 10, { min: 1, max: 100_000 }),
     anomalyMaxKeys: reader.integer('RATELIMIT_ANOMALY_MAX_KEYS', 100_000, { min: 0, max: 10_000_000 }),
+    authAddress: hostPort(reader, 'RATELIMIT_AUTH_ADDR', '127.0.0.1:50051'),
+    authTimeoutMs: reader.integer('RATELIMIT_AUTH_TIMEOUT_MS', 2000, { min: 50, max: 60_000 }),
+    adminRole: reader.string('RATELIMIT_ADMIN_ROLE', 'admin'),
   };
+}
+
+function hostPort(reader: EnvReader, name: string, fallback: string): string {
+  const value = reader.string(name, fallback);
+  if (!/^[^\s/]+:\d{1,5}$/.test(value)) {
+    reader.fail(name, `must be host:port, got ${JSON.stringify(value)}`);
+  }
+  return value;
 }
 
 /** The settings a CommonConfig without them gets (e.g. test harnesses that build only the common part). */

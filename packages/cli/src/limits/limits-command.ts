@@ -33,8 +33,9 @@ function withRateLimit<T>(
   input: LeafInput,
   context: Parameters<LeafSpec['run']>[1],
   use: (client: ratelimitV1.RateLimitServiceClient, metadata: import('@grpc/grpc-js').Metadata) => Promise<T>,
+  credential: 'required' | 'optional' = 'optional',
 ) {
-  return withService(ratelimitV1.RateLimitServiceClient, input, context, 'optional', use);
+  return withService(ratelimitV1.RateLimitServiceClient, input, context, credential, use);
 }
 
 /** One row per descriptor: its decision and the rule that decided. */
@@ -163,6 +164,42 @@ Options:
   },
 };
 
-export const limitsSpecs: readonly LeafSpec[] = [checkSpec, statusSpec, rulesSpec];
+const resetSpec: LeafSpec = {
+  path: 'limits reset',
+  summary: "forget one descriptor's counters (ResetLimit; admin)",
+  service: 'rateLimit',
+  options: { domain: { type: 'string' }, descriptor: { type: 'string' } },
+  help: `Usage: gatehouse limits reset --domain <domain> --descriptor <k=v[,k=v…]>
+
+Forgets the counters of one descriptor (ResetLimit), so its next request starts a fresh window.
+Needs an admin credential (the stored login, --token or GATEHOUSE_TOKEN): the rate-limit service
+verifies it with the auth service at RATELIMIT_AUTH_ADDR.
+
+Options:
+  --domain <domain>              the rules' domain, e.g. gatehouse (required)
+  --descriptor <k=v[,k=v…]>      the descriptor, entries in rule order (required)
+`,
+  async run(input, context) {
+    const domain = requiredString(input.values, 'domain');
+    const descriptor = parseDescriptor(requiredString(input.values, 'descriptor'));
+    const response = await withRateLimit(
+      input,
+      context,
+      (client, metadata) =>
+        unaryCall(client, client.resetLimit, { domain, descriptor }, metadata, input.target),
+      'required',
+    );
+    if (input.json) context.stdout.write(toJson(messageJson(ratelimitV1.ResetLimitResponse, response)));
+    else {
+      const n = response.countersRemoved;
+      context.stdout.write(
+        `Reset ${formatDescriptor(descriptor)} in ${domain}: ${n} counter${n === 1 ? '' : 's'} removed.\n`,
+      );
+    }
+    return 0;
+  },
+};
+
+export const limitsSpecs: readonly LeafSpec[] = [checkSpec, statusSpec, rulesSpec, resetSpec];
 
 export const limitsCommand = commandGroup('limits', 'check rate limits and read the rules', limitsSpecs);

@@ -227,6 +227,7 @@ describe('command lines', () => {
       ['limits', 'check'],
       ['limits', 'status'],
       ['limits', 'rules'],
+      ['limits', 'reset'],
       ['budgets', 'set'],
       ['budgets', 'get'],
       ['budgets', 'list'],

@@ -52,4 +52,16 @@ describe('planLaunches', () => {
     const ephemeral = plan({}, true).find((l) => l.name === 'health')!;
     expect(ephemeral.env.HEALTH_AUTH_ADDR).toBeUndefined();
   });
+
+  it('points the admin checks of rate-limit and cost-budget at auth, unless told otherwise', () => {
+    const env = (launches: ReturnType<typeof plan>, name: string) =>
+      launches.find((l) => l.name === name)!.env;
+    const moved = plan({ GATEHOUSE_AUTH_GRPC_PORT: '6051' });
+    expect(env(moved, 'rate-limit').RATELIMIT_AUTH_ADDR).toBe('127.0.0.1:6051');
+    expect(env(moved, 'cost-budget').BUDGET_AUTH_ADDR).toBe('127.0.0.1:6051');
+    expect(env(plan({}), 'rate-limit').RATELIMIT_AUTH_ADDR).toBe('127.0.0.1:50051');
+    const given = plan({ RATELIMIT_AUTH_ADDR: 'auth.internal:50051' });
+    expect(env(given, 'rate-limit').RATELIMIT_AUTH_ADDR).toBe('auth.internal:50051');
+    expect(env(plan({}, true), 'rate-limit').RATELIMIT_AUTH_ADDR).toBeUndefined();
+  });
 });

@@ -16,7 +16,10 @@ export interface LaunchPlanOptions {
 /** How to start each chosen service: `node <repoRoot>/<entry>` (built code) with its own env. */
 export function planLaunches(options: LaunchPlanOptions): ChildSpec[] {
   const envs = options.services.map((service) => childEnv(service, options.env, options.ephemeralPorts));
-  if (!options.ephemeralPorts) pointHealthAtPeers(options.services, envs);
+  if (!options.ephemeralPorts) {
+    pointHealthAtPeers(options.services, envs);
+    pointAdminChecksAtAuth(options.services, envs);
+  }
   return options.services.map((service, index) => {
     const env = envs[index]!;
     return {
@@ -43,5 +46,25 @@ function pointHealthAtPeers(services: readonly CatalogService[], envs: Record<st
     if (service.name === 'health') return;
     health[`HEALTH_${service.envKey}_ADDR`] ??= `${connectHost(env.GRPC_HOST)}:${env.GRPC_PORT}`;
     health[`HEALTH_${service.envKey}_OPS_URL`] ??= `http://${connectHost(env.OPS_HOST)}:${env.OPS_PORT}`;
+  });
+}
+
+/** The variable each service reads for the auth service that verifies callers of its admin RPCs. */
+const authAddressVariables: Readonly<Record<string, string>> = {
+  'rate-limit': 'RATELIMIT_AUTH_ADDR',
+  'cost-budget': 'BUDGET_AUTH_ADDR',
+};
+
+/**
+ * Tells rate-limit and cost-budget where auth listens (it may have been moved with
+ * GATEHOUSE_AUTH_GRPC_PORT), unless RATELIMIT_AUTH_ADDR / BUDGET_AUTH_ADDR say otherwise.
+ */
+function pointAdminChecksAtAuth(services: readonly CatalogService[], envs: Record<string, string>[]): void {
+  const auth = envs[services.findIndex((service) => service.name === 'auth')];
+  if (auth === undefined) return;
+  const address = `${connectHost(auth.GRPC_HOST)}:${auth.GRPC_PORT}`;
+  services.forEach((service, index) => {
+    const variable = authAddressVariables[service.name];
+    if (variable !== undefined) envs[index]![variable] ??= address;
   });
 }

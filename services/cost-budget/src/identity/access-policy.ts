@@ -2,7 +2,7 @@ import type { Metadata } from '@grpc/grpc-js';
 import { authV1, budgetV1 } from '@gatehouse/contracts';
 import { GatehouseError } from '@gatehouse/runtime';
 import { scopeLabel, type ScopeRef } from '../domain/scope';
-import type { Caller, CallerIdentity } from './caller-identity';
+import { requireRole, type Caller, type CallerIdentity } from '@gatehouse/interceptors';
 
 /** Who may do what: admins manage budgets; callers read their own scopes. */
 export interface AccessPolicy {
@@ -23,20 +23,7 @@ export function createAccessPolicy(options: { identity: CallerIdentity; adminRol
     (scope.kind === budgetV1.ScopeKind.SCOPE_KIND_USER && scope.id === caller.subject) ||
     (scope.kind === budgetV1.ScopeKind.SCOPE_KIND_API_KEY && scope.id !== '' && scope.id === caller.apiKeyId);
   return {
-    async requireAdmin(metadata, action) {
-      const caller = await identity.identify(metadata);
-      if (!isAdmin(caller)) {
-        throw new GatehouseError(
-          'PERMISSION_DENIED',
-          `${action} needs the "${adminRole}" role; ${caller.subject} lacks it`,
-          {
-            reason: 'ADMIN_REQUIRED',
-            metadata: { required_role: adminRole },
-          },
-        );
-      }
-      return caller;
-    },
+    requireAdmin: (metadata, action) => requireRole(identity, metadata, adminRole, action),
     async requireReader(metadata, scope) {
       const caller = await identity.identify(metadata);
       if (!readsEverything(caller) && !owns(caller, scope)) {

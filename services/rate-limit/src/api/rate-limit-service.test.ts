@@ -4,7 +4,12 @@ import { createManualClock, readErrorDetails } from '@gatehouse/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callError } from '../../../../test/support/grpc-call';
 import { testRedisUrl } from '../../../../test/support/test-env';
-import { descriptor, startRateLimit, type RateLimitUnderTest } from '../test-support/start-rate-limit';
+import {
+  adminIdentity,
+  descriptor,
+  startRateLimit,
+  type RateLimitUnderTest,
+} from '../test-support/start-rate-limit';
 
 const rules = `
 domain: api
@@ -64,7 +69,13 @@ describe.each([
   };
 
   beforeAll(async () => {
-    service = await startRateLimit({ rules, redisUrl, clock, env: { RATELIMIT_OVER_LIMIT_CACHE: 'false' } });
+    service = await startRateLimit({
+      rules,
+      redisUrl,
+      clock,
+      env: { RATELIMIT_OVER_LIMIT_CACHE: 'false' },
+      callerIdentity: adminIdentity,
+    });
   });
   afterAll(() => service.stop());
 
@@ -179,7 +190,10 @@ describe.each([
       ['method-any', 50, false],
     ]);
     expect((await get()).statuses[0]?.remaining).toBe(1);
-    const reset = await service.resetLimit({ domain: 'api', descriptor: descriptor('ip=10.0.0.9') });
+    const reset = await service.resetLimit(
+      { domain: 'api', descriptor: descriptor('ip=10.0.0.9') },
+      'admin-token',
+    );
     expect(reset.countersRemoved).toBe(1);
     expect((await get()).statuses[0]?.remaining).toBe(5);
   });

@@ -1,4 +1,5 @@
 import { ratelimitV1, serviceNames } from '@gatehouse/contracts';
+import { requireRole, type CallerIdentity } from '@gatehouse/interceptors';
 import { GatehouseError, hostedService, setSpanAttributes, type HostedService } from '@gatehouse/runtime';
 import type { DecisionEngine } from '../engine/decision-engine';
 import type { RuleSet } from '../rules/rule';
@@ -15,6 +16,10 @@ export interface RateLimitServiceOptions {
   engine: DecisionEngine;
   rules: () => RuleSet;
   limits: RequestLimits;
+  /** Verifies callers of the admin RPC (ResetLimit) through the auth service. */
+  identity: CallerIdentity;
+  /** The role ResetLimit requires (RATELIMIT_ADMIN_ROLE). */
+  adminRole: string;
 }
 
 /** gatehouse.ratelimit.v1.RateLimitService: validation, then the decision engine. */
@@ -61,7 +66,9 @@ export function rateLimitService(options: RateLimitServiceOptions): HostedServic
       };
     },
 
-    async resetLimit(request) {
+    async resetLimit(request, context) {
+      const caller = await requireRole(options.identity, context.metadata, options.adminRole, 'ResetLimit');
+      setSpanAttributes({ 'gatehouse.ratelimit.reset_by': caller.subject });
       const domain = validateDomain(request.domain, limits);
       if (request.descriptor === undefined) {
         throw GatehouseError.invalidArgument('descriptor', 'is required', 'MISSING_FIELD');

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { EnvReader, type Env } from '@gatehouse/config';
-import { envoyRateLimitV3, ratelimitV1 } from '@gatehouse/contracts';
+import { authV1, envoyRateLimitV3, ratelimitV1 } from '@gatehouse/contracts';
+import type { CallerIdentity } from '@gatehouse/interceptors';
 import { createLogger, type Clock, type Logger, type ServiceHost } from '@gatehouse/runtime';
 import { Redis } from 'ioredis';
 import { unaryCall } from '../../../../test/support/grpc-call';
@@ -24,7 +25,11 @@ export interface RateLimitUnderTest {
   check(request: Partial<ratelimitV1.CheckLimitRequest>): Promise<ratelimitV1.CheckLimitResponse>;
   getLimitStatus(request: ratelimitV1.GetLimitStatusRequest): Promise<ratelimitV1.GetLimitStatusResponse>;
   listRules(request: ratelimitV1.ListRulesRequest): Promise<ratelimitV1.ListRulesResponse>;
-  resetLimit(request: ratelimitV1.ResetLimitRequest): Promise<ratelimitV1.ResetLimitResponse>;
+  /** ResetLimit (an admin RPC), with `bearer` as the caller's access token when given. */
+  resetLimit(
+    request: ratelimitV1.ResetLimitRequest,
+    bearer?: string,
+  ): Promise<ratelimitV1.ResetLimitResponse>;
   release(request: ratelimitV1.ReleaseRequest): Promise<ratelimitV1.ReleaseResponse>;
   stop(): Promise<void>;
 }
@@ -39,7 +44,20 @@ export interface StartOptions {
   env?: Env;
   clock?: Clock;
   logger?: Logger;
+  /** Who calls ResetLimit; default the auth service at RATELIMIT_AUTH_ADDR. See `adminIdentity`. */
+  callerIdentity?: CallerIdentity;
 }
+
+/** A CallerIdentity that vouches for every caller as an admin: for tests that are not about access. */
+export const adminIdentity: CallerIdentity = {
+  identify: async () =>
+    authV1.Principal.fromPartial({
+      subject: 'test-admin',
+      kind: authV1.PrincipalKind.PRINCIPAL_KIND_USER,
+      roles: ['admin'],
+    }),
+  close: () => undefined,
+};
 
 /** Starts the rate-limit composition root in this process on 127.0.0.1:0 with its own rules and key prefix. */
 export async function startRateLimit(options: StartOptions): Promise<RateLimitUnderTest> {
@@ -57,7 +75,10 @@ export async function startRateLimit(options: StartOptions): Promise<RateLimitUn
   const reader = new EnvReader(env);
   const config = reader.finish({ ...common, rateLimit: readRateLimitSettings(reader) });
   const logger = options.logger ?? createLogger({ service: 'rate-limit', level: 'silent' });
-  const host = await startRateLimitApp(config, logger, { clock: options.clock });
+  const host = await startRateLimitApp(config, logger, {
+    clock: options.clock,
+    callerIdentity: options.callerIdentity,
+  });
   const address = `127.0.0.1:${host.grpcPort}`;
   const client = new ratelimitV1.RateLimitServiceClient(address, credentials.createInsecure());
   const envoy = new envoyRateLimitV3.RateLimitServiceClient(address, credentials.createInsecure());
@@ -76,7 +97,11 @@ export async function startRateLimit(options: StartOptions): Promise<RateLimitUn
       ),
     getLimitStatus: (request) => unaryCall(client, client.getLimitStatus, request, new Metadata()),
     listRules: (request) => unaryCall(client, client.listRules, request, new Metadata()),
-    resetLimit: (request) => unaryCall(client, client.resetLimit, request, new Metadata()),
+    resetLimit: (request, bearer) => {
+      const metadata = new Metadata();
+      if (bearer !== undefined) metadata.set('authorization', `Bearer ${bearer}`);
+      return unaryCall(client, client.resetLimit, request, metadata);
+    },
     release: (request) => unaryCall(client, client.release, request, new Metadata()),
     stop: async () => {
       client.close();

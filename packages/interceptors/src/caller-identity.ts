@@ -6,7 +6,8 @@ import { GatehouseError } from '@gatehouse/runtime';
 export type Caller = authV1.Principal;
 
 /**
- * Identifies the caller of an RPC from its metadata (`authorization: Bearer …` or `x-api-key`).
+ * Identifies the caller of one RPC from its metadata (`authorization: Bearer …` or `x-api-key`), for
+ * services that check a few methods themselves (admin RPCs) instead of installing `authenticate`.
  * Rejects UNAUTHENTICATED without a (valid) credential, UNAVAILABLE when identity cannot be checked.
  */
 export interface CallerIdentity {
@@ -19,6 +20,8 @@ export interface AuthServiceIdentityOptions {
   address: string;
   /** Deadline of each Authenticate call. */
   timeoutMs: number;
+  /** The setting that named `address` (e.g. BUDGET_AUTH_ADDR), quoted when the auth service fails. */
+  addressSetting: string;
 }
 
 /** The credential in call metadata, as AuthenticateRequest wants it; undefined when there is none. */
@@ -38,6 +41,12 @@ export function credentialOf(metadata: Metadata): authV1.AuthenticateRequest | u
 /** CallerIdentity through the auth service's Authenticate RPC (generated client; fails closed). */
 export function createAuthServiceIdentity(options: AuthServiceIdentityOptions): CallerIdentity {
   const client = new authV1.AuthServiceClient(options.address, credentials.createInsecure());
+  const unavailable = (detail: string) =>
+    new GatehouseError(
+      'UNAVAILABLE',
+      `cannot verify the caller: the auth service at ${options.address} (${options.addressSetting}) failed (${detail}); retry later`,
+      { reason: 'AUTH_UNAVAILABLE', retryAfterMs: 1000, metadata: { auth_address: options.address } },
+    );
   return {
     identify(metadata) {
       const request = credentialOf(metadata);
@@ -53,9 +62,8 @@ export function createAuthServiceIdentity(options: AuthServiceIdentityOptions): 
       return new Promise((resolve, reject) => {
         const deadline = new Date(Date.now() + options.timeoutMs);
         client.authenticate(request, new Metadata(), { deadline }, (error, response) => {
-          if (error) reject(fromAuthError(error, options.address));
-          else if (response.principal === undefined)
-            reject(unavailable(options.address, 'no principal returned'));
+          if (error) reject(fromAuthError(error, unavailable));
+          else if (response.principal === undefined) reject(unavailable('no principal returned'));
           else resolve(response.principal);
         });
       });
@@ -64,7 +72,7 @@ export function createAuthServiceIdentity(options: AuthServiceIdentityOptions): 
   };
 }
 
-function fromAuthError(error: ServiceError, address: string): GatehouseError {
+function fromAuthError(error: ServiceError, unavailable: (detail: string) => GatehouseError): GatehouseError {
   if (error.code === status.UNAUTHENTICATED) {
     return new GatehouseError('UNAUTHENTICATED', error.details || 'invalid credential', {
       reason: 'CREDENTIAL_INVALID',
@@ -73,13 +81,29 @@ function fromAuthError(error: ServiceError, address: string): GatehouseError {
   if (error.code === status.PERMISSION_DENIED) {
     return new GatehouseError('PERMISSION_DENIED', error.details || 'permission denied');
   }
-  return unavailable(address, `${status[error.code] ?? error.code}: ${error.details || error.message}`);
+  return unavailable(`${status[error.code] ?? error.code}: ${error.details || error.message}`);
 }
 
-function unavailable(address: string, detail: string): GatehouseError {
-  return new GatehouseError(
-    'UNAVAILABLE',
-    `cannot verify the caller: the auth service at ${address} (BUDGET_AUTH_ADDR) failed (${detail}); retry later`,
-    { reason: 'AUTH_UNAVAILABLE', retryAfterMs: 1000, metadata: { auth_address: address } },
-  );
+/**
+ * Identifies the caller and resolves it when it has `role`; PERMISSION_DENIED naming the role otherwise
+ * (UNAUTHENTICATED / UNAVAILABLE as `identify`). `action` names what was attempted, e.g. "ResetLimit".
+ */
+export async function requireRole(
+  identity: CallerIdentity,
+  metadata: Metadata,
+  role: string,
+  action: string,
+): Promise<Caller> {
+  const caller = await identity.identify(metadata);
+  if (!caller.roles.includes(role)) {
+    throw new GatehouseError(
+      'PERMISSION_DENIED',
+      `${action} needs the "${role}" role; ${caller.subject} lacks it`,
+      {
+        reason: 'ADMIN_REQUIRED',
+        metadata: { required_role: role },
+      },
+    );
+  }
+  return caller;
 }
