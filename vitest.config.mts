@@ -10,6 +10,7 @@ const workspaceSources = {
   '@gatehouse/telemetry': fromRoot('./packages/telemetry/src/index.ts'),
   '@gatehouse/runtime': fromRoot('./packages/runtime/src/index.ts'),
   '@gatehouse/interceptors': fromRoot('./packages/interceptors/src/index.ts'),
+  '@gatehouse/example-notes': fromRoot('./examples/notes/src/index.ts'),
 };
 
 export default defineConfig({

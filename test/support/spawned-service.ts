@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { grpcHealthV1 } from '@gatehouse/contracts';
 
@@ -33,9 +34,22 @@ export interface SpawnServiceOptions {
   startTimeoutMs?: number;
 }
 
-/** Absolute path of a file of this repository, from its repository-relative path. */
+/**
+ * Absolute path of a file of this repository, from its repository-relative path. Found from this
+ * file's directory upwards (the one holding tsconfig.base.json), so it also works compiled into
+ * another directory as CommonJS (test/soak).
+ */
 export function repoPath(relative: string): string {
-  return fileURLToPath(new URL(`../../${relative}`, import.meta.url));
+  return join(repoRoot(), relative);
+}
+
+let foundRoot: string | undefined;
+function repoRoot(): string {
+  if (foundRoot !== undefined) return foundRoot;
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'tsconfig.base.json'))) return (foundRoot = dir);
+    if (dirname(dir) === dir) throw new Error(`no repository root above ${__dirname}`);
+  }
 }
 
 /**

@@ -7,7 +7,7 @@ import {
   type ServiceDefinition,
   type ServiceError,
 } from '@grpc/grpc-js';
-import { NotesServiceDefinition } from '../../../examples/notes/src/notes-service';
+import { NotesServiceDefinition } from '@gatehouse/example-notes';
 
 /** How one call to the notes example ended: its status code, and the headers or trailers it carried. */
 export interface NotesOutcome {
