@@ -1,7 +1,8 @@
 import type { Metadata } from '@grpc/grpc-js';
 import { context, propagation, trace, type TextMapGetter } from '@opentelemetry/api';
 
-const metadataGetter: TextMapGetter<Metadata> = {
+/** Reads W3C trace context headers (traceparent, tracestate, baggage) out of grpc-js Metadata. */
+export const metadataGetter: TextMapGetter<Metadata> = {
   keys: (carrier) => Object.keys(carrier.getMap()),
   get: (carrier, key) => {
     const values = carrier.get(key);

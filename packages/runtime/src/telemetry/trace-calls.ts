@@ -1,4 +1,4 @@
-import { ServerInterceptingCall, status, type Metadata, type ServerInterceptor } from '@grpc/grpc-js';
+import { ServerInterceptingCall, status, type ServerInterceptor } from '@grpc/grpc-js';
 import {
   context,
   propagation,
@@ -9,13 +9,8 @@ import {
   type Context,
   type ProxyTracerProvider,
   type Span,
-  type TextMapGetter,
 } from '@opentelemetry/api';
-
-const metadataGetter: TextMapGetter<Metadata> = {
-  keys: (carrier) => Object.keys(carrier.getMap()),
-  get: (carrier, key) => carrier.get(key).map(String),
-};
+import { metadataGetter } from './caller-trace-context';
 
 /** Long-lived streams (health Watch) would make spans as long as a connection: not traced. */
 const untracedMethods = /\/Watch$/;
