@@ -4,7 +4,8 @@ import type { RateLimitStats } from './rate-limit';
 /**
  * Serves the guards' own counters on a service's Prometheus registry, read from their stats at
  * scrape time (so the hot path pays nothing): how often the rate-limit failure policy decided, how
- * many calls were refused from the local over-limit cache, and whether the breaker is open.
+ * many calls were refused from the local over-limit cache or admitted from local allowances, how
+ * many hits are held, and whether the breaker is open.
  */
 export function registerGuardMetrics(
   registry: Registry,
@@ -28,6 +29,23 @@ export function registerGuardMetrics(
     collect() {
       this.reset();
       this.inc(limiter.stats().refusedLocally);
+    },
+  });
+  new Counter({
+    name: 'guard_ratelimit_allowed_locally_total',
+    help: 'Calls admitted from hits taken ahead of need from the rate-limit service (no CheckLimit of their own).',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(limiter.stats().allowedLocally);
+    },
+  });
+  new Gauge({
+    name: 'guard_ratelimit_held_hits',
+    help: 'Hits taken ahead of need and not yet spent: counted by the rate-limit service, unused so far.',
+    registers: [registry],
+    collect() {
+      this.set(limiter.stats().heldHits);
     },
   });
   new Gauge({

@@ -10,6 +10,7 @@ import { bindToCallContext, GatehouseError, inCallerTraceContext, toStatusObject
 import type { ClosableInterceptor } from './authenticate';
 import { methodMatcher, methodName } from './method-match';
 import { principalOf, type Principal } from './principal';
+import { LocalAllowances, type AllowanceOptions, type LimitSnapshot } from './rate-limit-allowance';
 
 /** What a descriptor builder sees of the call. */
 export interface RateLimitedCall {
@@ -51,6 +52,13 @@ export interface RateLimitOptions {
    * Counting is unchanged; under load it saves most round trips. Leave off for concurrency rules.
    */
   readonly coalesce?: boolean;
+  /**
+   * Take a few hits ahead of need from the rate-limit service for busy descriptor sets far from
+   * their limits, and admit later calls from them without a round trip (see rate-limit-allowance.ts
+   * for the bounds). Default on; `false` sends every call's hits to the service. Leave off for
+   * concurrency rules.
+   */
+  readonly allowance?: AllowanceOptions | false;
   readonly now?: () => number;
 }
 
@@ -60,6 +68,10 @@ export interface RateLimitStats {
   readonly breakerOpen: boolean;
   /** Calls refused from the local cache of descriptors known to be over their limit. */
   readonly refusedLocally: number;
+  /** Calls admitted from hits taken ahead of need (no CheckLimit of their own). */
+  readonly allowedLocally: number;
+  /** Hits taken ahead of need and not yet spent: counted by the service, unused so far. */
+  readonly heldHits: number;
 }
 
 /** One call waiting for a decision. */
@@ -136,6 +148,7 @@ export function rateLimit(options: RateLimitOptions): RateLimitInterceptor {
   const cooldownMs = options.breakerCooldownMs ?? 5000;
   const now = options.now ?? Date.now;
   const coalesce = options.coalesce ?? true;
+  const allowances = options.allowance === false ? undefined : new LocalAllowances(options.allowance);
 
   let fallbacks = 0;
   let refusedLocally = 0;
@@ -153,7 +166,27 @@ export function rateLimit(options: RateLimitOptions): RateLimitInterceptor {
     waiter.fallback();
   };
 
-  const decide = (key: string, descriptors: ratelimitV1.RateLimitDescriptor[], waiters: Waiter[]): void => {
+  /**
+   * `arrival`: new calls (their demand counts), calls that waited behind a CheckLimit (they may
+   * spend what it leased), or calls decided again after a refusal (by the service alone).
+   */
+  const decide = (
+    key: string,
+    descriptors: ratelimitV1.RateLimitDescriptor[],
+    waiters: Waiter[],
+    arrival: 'new' | 'queued' | 'again' = 'new',
+  ): void => {
+    const lease = arrival !== 'again';
+    // Hits held here were counted by the service: spend them even when the key is now over its limit.
+    if (allowances !== undefined && lease) {
+      const { covered, snapshot } = allowances.take(key, waiters.length, now(), arrival === 'new');
+      if (covered > 0) {
+        const headers = limitHeaders(snapshot!);
+        for (const waiter of waiters.slice(0, covered)) waiter.allow(headers);
+        if (covered === waiters.length) return;
+        waiters = waiters.slice(covered);
+      }
+    }
     const known = overLimit.get(key);
     if (known !== undefined) {
       if (known.until > now()) {
@@ -176,8 +209,10 @@ export function rateLimit(options: RateLimitOptions): RateLimitInterceptor {
     if (trial) trialInFlight = true;
     const queued: Waiter[] = [];
     if (coalesce) inFlight.set(key, queued);
+    const extra = lease ? (allowances?.leaseSize(key) ?? 0) : 0;
+    const hits = waiters.length + extra;
     client.checkLimit(
-      { domain: options.domain, descriptors, hits: waiters.length > 1 ? waiters.length : undefined },
+      { domain: options.domain, descriptors, hits: hits > 1 ? hits : undefined },
       new Metadata(),
       { deadline: Date.now() + timeoutMs },
       (error, response) => {
@@ -190,22 +225,35 @@ export function rateLimit(options: RateLimitOptions): RateLimitInterceptor {
         } else {
           failuresInRow = 0;
           if (response.allowed) {
-            const headers = limitHeaders(response);
+            const answer = {
+              limit: response.limit,
+              remaining: response.remaining,
+              resetAfterMs: Number(response.resetAfterMs),
+            };
+            // A fallback answer counted nothing, so there is nothing to hold.
+            const leased = response.fallback ? 0 : extra;
+            const headers = limitHeaders(allowances?.granted(key, leased, answer, now()) ?? answer);
             for (const waiter of waiters) waiter.allow(headers);
+          } else if (extra > 0) {
+            // The extra hits did not fit (nothing was consumed): ask again for just these calls.
+            allowances?.refused(key);
+            decide(key, descriptors, waiters, 'again');
           } else if (waiters.length > 1) {
             // The batch does not fit as a whole (nothing was consumed): decide again one call at a
             // time; the rest wait behind it, and are refused locally once one is refused.
+            allowances?.refused(key);
             const [first, ...rest] = waiters;
-            decide(key, descriptors, [first!]);
-            decide(key, descriptors, rest);
+            decide(key, descriptors, [first!], 'again');
+            decide(key, descriptors, rest, 'again');
           } else {
+            allowances?.refused(key);
             const retryAfterMs = Number(response.retryAfterMs);
             if (retryAfterMs > 0) overLimit.set(key, { until: now() + retryAfterMs, response });
             if (overLimit.size > 10_000) overLimit.delete(overLimit.keys().next().value!);
             for (const waiter of waiters) waiter.refuse(exhausted(response, retryAfterMs));
           }
         }
-        if (queued.length > 0) decide(key, descriptors, queued);
+        if (queued.length > 0) decide(key, descriptors, queued, 'queued');
       },
     );
   };
@@ -255,16 +303,22 @@ export function rateLimit(options: RateLimitOptions): RateLimitInterceptor {
   };
   return Object.assign(interceptor, {
     close: () => ownClient?.close(),
-    stats: (): RateLimitStats => ({ fallbacks, breakerOpen: now() < openUntil, refusedLocally }),
+    stats: (): RateLimitStats => ({
+      fallbacks,
+      breakerOpen: now() < openUntil,
+      refusedLocally,
+      allowedLocally: allowances?.spentLocally() ?? 0,
+      heldHits: allowances?.heldNow(now()) ?? 0,
+    }),
   });
 }
 
-function limitHeaders(response: ratelimitV1.CheckLimitResponse): Metadata {
+function limitHeaders(figures: LimitSnapshot): Metadata {
   const headers = new Metadata();
-  if (response.limit > 0) {
-    headers.set(rateLimitHeaders.limit, String(response.limit));
-    headers.set(rateLimitHeaders.remaining, String(response.remaining));
-    headers.set(rateLimitHeaders.reset, String(Math.ceil(Number(response.resetAfterMs) / 1000)));
+  if (figures.limit > 0) {
+    headers.set(rateLimitHeaders.limit, String(figures.limit));
+    headers.set(rateLimitHeaders.remaining, String(figures.remaining));
+    headers.set(rateLimitHeaders.reset, String(Math.ceil(figures.resetAfterMs / 1000)));
   }
   return headers;
 }
@@ -277,7 +331,9 @@ function exhausted(response: ratelimitV1.CheckLimitResponse, retryAfterMs: numbe
       retryAfterMs: wait,
     }),
   );
-  refusal.metadata.merge(limitHeaders({ ...response, remaining: 0 }));
+  refusal.metadata.merge(
+    limitHeaders({ limit: response.limit, remaining: 0, resetAfterMs: Number(response.resetAfterMs) }),
+  );
   refusal.metadata.set(rateLimitHeaders.retryAfter, String(Math.max(1, Math.ceil(wait / 1000))));
   return refusal;
 }
