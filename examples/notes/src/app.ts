@@ -66,6 +66,7 @@ export async function startNotesApp(config: NotesConfig, logger: Logger): Promis
           budgetClient,
           summarizeEstimateMicros: settings.summarizeEstimateMicros,
           summarizeMicrosPerNote: settings.summarizeMicrosPerNote,
+          maxNotesPerAuthor: settings.maxNotesPerAuthor,
         }),
       ),
     ],

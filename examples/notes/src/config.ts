@@ -23,6 +23,8 @@ export interface NotesSettings {
   summarizeMicrosPerNote: number;
   /** NOTES_AUTH_CACHE_MAX_AGE_MS, default 1000: the revocation bound of the verification cache. */
   authCacheMaxAgeMs: number;
+  /** NOTES_MAX_PER_AUTHOR, default 1000: notes kept in memory per author (the oldest are dropped). */
+  maxNotesPerAuthor: number;
 }
 
 const hostPort = /^[^\s:]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/;
@@ -48,6 +50,7 @@ export function readNotesConfig(env: Env): NotesConfig {
     summarizeEstimateMicros: reader.integer('NOTES_SUMMARIZE_ESTIMATE_MICROS', 5000, { min: 1 }),
     summarizeMicrosPerNote: reader.integer('NOTES_SUMMARIZE_MICROS_PER_NOTE', 100, { min: 0 }),
     authCacheMaxAgeMs: reader.integer('NOTES_AUTH_CACHE_MAX_AGE_MS', 1000, { min: 0, max: 60_000 }),
+    maxNotesPerAuthor: reader.integer('NOTES_MAX_PER_AUTHOR', 1000, { min: 1, max: 100_000 }),
   };
   return reader.finish({
     ...common,

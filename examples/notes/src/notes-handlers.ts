@@ -39,8 +39,10 @@ export function notesHandlers(options: NotesHandlerOptions): ServiceImplementati
       if (text === '') throw GatehouseError.invalidArgument('text', 'must not be empty');
       if (text.length > 10_000) throw GatehouseError.invalidArgument('text', 'at most 10000 characters');
       const note: Note = { id: randomUUID(), text, author, createdAt: new Date().toISOString() };
-      const mine = [...notesOf(author), note].slice(-maxNotes);
-      notes.set(author, mine);
+      let mine = notes.get(author);
+      if (mine === undefined) notes.set(author, (mine = []));
+      mine.push(note);
+      if (mine.length > maxNotes) mine.splice(0, mine.length - maxNotes);
       return { note };
     },
     listNotes: async (request, context) => {

@@ -25,9 +25,13 @@ export interface WalkthroughCluster {
  * Starts the cluster on the embedded stores (no DATABASE_URL / REDIS_URL: PGlite in a temporary
  * data directory and in-process key-value stores) or on the real PostgreSQL and Redis, where each
  * service gets its own schema and key prefix for this run. The rate-limit service runs the shipped
- * rules (services/rate-limit/config/gatehouse.yaml).
+ * rules (services/rate-limit/config/gatehouse.yaml) unless `rateLimitRules` names another file;
+ * `notesEnv` adds to the example's environment.
  */
-export async function startWalkthroughCluster(backend: Backend): Promise<WalkthroughCluster> {
+export async function startWalkthroughCluster(
+  backend: Backend,
+  options: { rateLimitRules?: string; notesEnv?: Record<string, string> } = {},
+): Promise<WalkthroughCluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-walkthrough-'));
   const isolations: string[] = [];
   const storesOf = (service: string): Record<string, string> => {
@@ -69,7 +73,7 @@ export async function startWalkthroughCluster(backend: Backend): Promise<Walkthr
       }),
       spawnOne('services/rate-limit', {
         ...storesOf('rate_limit'),
-        RATELIMIT_CONFIG: repoPath('services/rate-limit/config/gatehouse.yaml'),
+        RATELIMIT_CONFIG: options.rateLimitRules ?? repoPath('services/rate-limit/config/gatehouse.yaml'),
       }),
     ]);
     const costBudget = await spawnOne('services/cost-budget', {
@@ -92,6 +96,7 @@ export async function startWalkthroughCluster(backend: Backend): Promise<Walkthr
         NOTES_BUDGET_ADDR: costBudget.address,
         // A loaded test machine can exceed the 50 ms default; a timeout would fail open and hide the headers.
         NOTES_RATE_LIMIT_TIMEOUT_MS: '1000',
+        ...options.notesEnv,
       }),
     ]);
     return { auth, rateLimit, costBudget, health, notes, stop };

@@ -16,7 +16,7 @@ export const settings = {
   sampleMs: envNumber('SOAK_SAMPLE_MS', 5_000, 500, 60_000),
   /** Pause of each worker between two calls: keeps the loop steady instead of spinning on refusals. */
   thinkMs: envNumber('SOAK_THINK_MS', 10, 0, 10_000),
-  /** Largest allowed RSS growth of a process over the second half of the run, as a fraction. */
+  /** Largest allowed growth of a process's RSS peak from the first half of the run to the second, as a fraction. */
   rssGrowthLimit: envNumber('SOAK_RSS_GROWTH_LIMIT', 0.2, 0.01, 10),
 };
 /** No worker makes more calls than this, however fast the calls are. */
