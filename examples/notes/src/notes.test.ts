@@ -118,6 +118,7 @@ describe('the notes example behind authenticate, rateLimit and withBudget', () =
       NOTES_RATE_LIMIT_ADDR: limits.address,
       NOTES_BUDGET_ADDR: `127.0.0.1:${budgets.service.host.grpcPort}`,
       NOTES_RATE_LIMIT_TIMEOUT_MS: '1000',
+      NOTES_MAX_PER_AUTHOR: '2',
     });
     notes = await startNotesApp(config, createLogger({ service: 'notes', level: 'silent' }));
     const Notes = makeGenericClientConstructor(
@@ -157,6 +158,13 @@ describe('the notes example behind authenticate, rateLimit and withBudget', () =
     expect(listed.headers.get('x-ratelimit-remaining')).toHaveLength(1);
     expect(listed.headers.get('x-ratelimit-reset')).toHaveLength(1);
     expect(listed.headers.get('x-request-id')).toHaveLength(1);
+  });
+
+  it('keeps the newest NOTES_MAX_PER_AUTHOR notes of each author', async () => {
+    const frank = await signUp('frank@example.com');
+    for (const text of ['first', 'second', 'third']) await call('addNote', { text }, bearer(frank.token));
+    const listed = await call<{ notes: Note[] }>('listNotes', {}, bearer(frank.token));
+    expect(listed.response.notes.map((note) => note.text)).toEqual(['third', 'second']);
   });
 
   it('refuses an API key without notes:write PERMISSION_DENIED', async () => {
