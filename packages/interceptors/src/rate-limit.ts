@@ -11,6 +11,7 @@ import type { ClosableInterceptor } from './authenticate';
 import { methodMatcher, methodName } from './method-match';
 import { principalOf, type Principal } from './principal';
 import { LocalAllowances, type AllowanceOptions, type LimitSnapshot } from './rate-limit-allowance';
+import { leaseIdsOf, once, sharedRelease } from './rate-limit-leases';
 
 /** What a descriptor builder sees of the call. */
 export interface RateLimitedCall {
@@ -49,14 +50,15 @@ export interface RateLimitOptions {
   /**
    * Calls with the same descriptors arriving while a CheckLimit for them is in flight wait for it
    * and are then decided together by one CheckLimit with hits = their number (default true).
-   * Counting is unchanged; under load it saves most round trips. Leave off for concurrency rules.
+   * Counting is unchanged; under load it saves most round trips. Descriptor sets under a
+   * concurrency rule are never coalesced (found from their first answer, which carries a lease).
    */
   readonly coalesce?: boolean;
   /**
    * Take a few hits ahead of need from the rate-limit service for busy descriptor sets far from
    * their limits, and admit later calls from them without a round trip (see rate-limit-allowance.ts
-   * for the bounds). Default on; `false` sends every call's hits to the service. Leave off for
-   * concurrency rules.
+   * for the bounds). Default on; `false` sends every call's hits to the service. Never used for
+   * descriptor sets under a concurrency rule.
    */
   readonly allowance?: AllowanceOptions | false;
   readonly now?: () => number;
@@ -72,11 +74,14 @@ export interface RateLimitStats {
   readonly allowedLocally: number;
   /** Hits taken ahead of need and not yet spent: counted by the service, unused so far. */
   readonly heldHits: number;
+  /** Concurrency leases whose Release failed (their capacity returns at the lease TTL instead). */
+  readonly releaseFailures: number;
 }
 
 /** One call waiting for a decision. */
 interface Waiter {
-  allow(headers: Metadata): void;
+  /** `release` gives back the call's concurrency leases; the call invokes it when it ends. */
+  allow(headers: Metadata, release?: () => void): void;
   refuse(callStatus: StatusObject): void;
   /** Apply the failure policy. */
   fallback(): void;
@@ -152,6 +157,7 @@ export function rateLimit(options: RateLimitOptions): RateLimitInterceptor {
 
   let fallbacks = 0;
   let refusedLocally = 0;
+  let releaseFailures = 0;
   let failuresInRow = 0;
   let openUntil = 0;
   let trialInFlight = false;
@@ -159,6 +165,12 @@ export function rateLimit(options: RateLimitOptions): RateLimitInterceptor {
   const overLimit = new Map<string, { until: number; response: ratelimitV1.CheckLimitResponse }>();
   /** Calls waiting behind the in-flight CheckLimit of the same descriptors; sent as one, with hits = their number. */
   const inFlight = new Map<string, Waiter[]>();
+  /**
+   * Descriptor sets under a concurrency rule (their answers carry leases): one lease covers one
+   * call, so their calls are never coalesced, never admitted from allowances and never refused
+   * from the over-limit cache (a Release on any replica frees capacity before the retry time).
+   */
+  const leasedKeys = new Set<string>();
 
   const fallback = (waiter: Waiter, reason: 'error' | 'circuit_open') => {
     fallbacks += 1;
@@ -176,7 +188,12 @@ export function rateLimit(options: RateLimitOptions): RateLimitInterceptor {
     waiters: Waiter[],
     arrival: 'new' | 'queued' | 'again' = 'new',
   ): void => {
-    const lease = arrival !== 'again';
+    const serial = leasedKeys.has(key);
+    if (serial && waiters.length > 1) {
+      for (const waiter of waiters) decide(key, descriptors, [waiter], 'again');
+      return;
+    }
+    const lease = arrival !== 'again' && !serial;
     // Hits held here were counted by the service: spend them even when the key is now over its limit.
     if (allowances !== undefined && lease) {
       const { covered, snapshot } = allowances.take(key, waiters.length, now(), arrival === 'new');
@@ -208,7 +225,7 @@ export function rateLimit(options: RateLimitOptions): RateLimitInterceptor {
     const trial = failuresInRow >= threshold;
     if (trial) trialInFlight = true;
     const queued: Waiter[] = [];
-    if (coalesce) inFlight.set(key, queued);
+    if (coalesce && !serial) inFlight.set(key, queued);
     const extra = lease ? (allowances?.leaseSize(key) ?? 0) : 0;
     const hits = waiters.length + extra;
     client.checkLimit(
@@ -217,7 +234,7 @@ export function rateLimit(options: RateLimitOptions): RateLimitInterceptor {
       { deadline: Date.now() + timeoutMs },
       (error, response) => {
         if (trial) trialInFlight = false;
-        if (coalesce) inFlight.delete(key);
+        if (coalesce && !serial) inFlight.delete(key);
         if (error !== null) {
           failuresInRow += 1;
           if (failuresInRow >= threshold) openUntil = now() + cooldownMs;
@@ -233,7 +250,16 @@ export function rateLimit(options: RateLimitOptions): RateLimitInterceptor {
             // A fallback answer counted nothing, so there is nothing to hold.
             const leased = response.fallback ? 0 : extra;
             const headers = limitHeaders(allowances?.granted(key, leased, answer, now()) ?? answer);
-            for (const waiter of waiters) waiter.allow(headers);
+            const leaseIds = leaseIdsOf(response);
+            if (leaseIds.length > 0) {
+              rememberLeased(key);
+              const release = sharedRelease(client, leaseIds, waiters.length, timeoutMs, () => {
+                releaseFailures += 1;
+              });
+              for (const waiter of waiters) waiter.allow(headers, release);
+            } else {
+              for (const waiter of waiters) waiter.allow(headers);
+            }
           } else if (extra > 0) {
             // The extra hits did not fit (nothing was consumed): ask again for just these calls.
             allowances?.refused(key);
@@ -248,7 +274,9 @@ export function rateLimit(options: RateLimitOptions): RateLimitInterceptor {
           } else {
             allowances?.refused(key);
             const retryAfterMs = Number(response.retryAfterMs);
-            if (retryAfterMs > 0) overLimit.set(key, { until: now() + retryAfterMs, response });
+            if (retryAfterMs > 0 && !leasedKeys.has(key)) {
+              overLimit.set(key, { until: now() + retryAfterMs, response });
+            }
             if (overLimit.size > 10_000) overLimit.delete(overLimit.keys().next().value!);
             for (const waiter of waiters) waiter.refuse(exhausted(response, retryAfterMs));
           }
@@ -258,12 +286,21 @@ export function rateLimit(options: RateLimitOptions): RateLimitInterceptor {
     );
   };
 
+  const rememberLeased = (key: string) => {
+    leasedKeys.add(key);
+    if (leasedKeys.size > 10_000) leasedKeys.delete(leasedKeys.values().next().value!);
+  };
+
   const interceptor: ServerInterceptor = (descriptorOfCall, call) => {
     if (isExempt(descriptorOfCall.path)) return new ServerInterceptingCall(call);
     let headers: Metadata | undefined;
+    let releaseLeases: (() => void) | undefined;
     return new ServerInterceptingCall(call, {
       start(next) {
         next({
+          onCancel() {
+            releaseLeases?.();
+          },
           onReceiveMetadata(metadata, nextMetadata) {
             const descriptors = build(
               { method: descriptorOfCall.path, peer: call.getPeer(), metadata },
@@ -273,8 +310,9 @@ export function rateLimit(options: RateLimitOptions): RateLimitInterceptor {
             inCallerTraceContext(metadata, () =>
               decide(JSON.stringify(descriptors), descriptors, [
                 {
-                  allow: bindToCallContext((limits: Metadata) => {
+                  allow: bindToCallContext((limits: Metadata, release?: () => void) => {
                     headers = limits;
+                    if (release !== undefined) releaseLeases = once(release);
                     nextMetadata(metadata);
                   }),
                   refuse: bindToCallContext((callStatus: StatusObject) => call.sendStatus(callStatus)),
@@ -299,6 +337,10 @@ export function rateLimit(options: RateLimitOptions): RateLimitInterceptor {
         if (headers !== undefined) metadata.merge(headers);
         next(metadata);
       },
+      sendStatus(callStatus, next) {
+        next(callStatus);
+        releaseLeases?.();
+      },
     });
   };
   return Object.assign(interceptor, {
@@ -309,6 +351,7 @@ export function rateLimit(options: RateLimitOptions): RateLimitInterceptor {
       refusedLocally,
       allowedLocally: allowances?.spentLocally() ?? 0,
       heldHits: allowances?.heldNow(now()) ?? 0,
+      releaseFailures,
     }),
   });
 }

@@ -9,6 +9,7 @@ import {
   type ServiceDefinition,
   type ServiceError,
   type sendUnaryData,
+  status,
   type ServerUnaryCall,
   makeGenericClientConstructor,
 } from '@grpc/grpc-js';
@@ -55,21 +56,28 @@ export interface EchoServer {
   stop(): Promise<void>;
 }
 
-/** A bare grpc-js server whose handlers answer with the principal the interceptors attached. */
+/**
+ * A bare grpc-js server whose handlers answer with the principal the interceptors attached;
+ * `beforeReply` (when given) runs first, and its rejection fails the call ABORTED.
+ */
 export async function startEchoServer(
   interceptors: ServerInterceptor[],
   clientInterceptors: Interceptor[] = [],
+  beforeReply?: () => Promise<void>,
 ): Promise<EchoServer> {
   const server = new Server({ interceptors });
   const handler = (call: ServerUnaryCall<unknown, EchoReply>, callback: sendUnaryData<EchoReply>) => {
     const principal = principalOf(call);
     const requestId = call.metadata.get('x-request-id')[0];
-    callback(null, {
-      subject: principal?.subject ?? '',
-      tier: principal?.tier ?? '',
-      requestId: typeof requestId === 'string' ? requestId : '',
-      principal,
-    });
+    const reply = () =>
+      callback(null, {
+        subject: principal?.subject ?? '',
+        tier: principal?.tier ?? '',
+        requestId: typeof requestId === 'string' ? requestId : '',
+        principal,
+      });
+    if (beforeReply === undefined) return reply();
+    beforeReply().then(reply, (error: Error) => callback({ code: status.ABORTED, details: error.message }));
   };
   server.addService(echoDefinition, { Echo: handler, Write: handler, Limited: handler });
   const port = await new Promise<number>((resolve, reject) =>

@@ -1,0 +1,50 @@
+import { Metadata } from '@grpc/grpc-js';
+import type { ratelimitV1 } from '@gatehouse/contracts';
+
+/**
+ * Concurrency rules (`algorithm: concurrency`) answer an allowed CheckLimit with a lease per
+ * limited descriptor; the call holds it while it runs and gives it back with `Release` when it
+ * ends, so the next caller need not wait for the lease's TTL.
+ */
+
+/** The lease ids of an allowed answer, one per descriptor under a concurrency rule. */
+export function leaseIdsOf(response: ratelimitV1.CheckLimitResponse): string[] {
+  const ids: string[] = [];
+  for (const status of response.statuses) if (status.leaseId !== '') ids.push(status.leaseId);
+  return ids;
+}
+
+/**
+ * A release shared by `holders` calls (one, unless a batch was decided together before its
+ * descriptors were known to be under a concurrency rule): each holder calls the returned function
+ * once when it ends, and the leases go back when the last one has. A failed Release only delays
+ * the capacity until the lease's TTL; `onFailure` counts it.
+ */
+export function sharedRelease(
+  client: ratelimitV1.RateLimitServiceClient,
+  leaseIds: readonly string[],
+  holders: number,
+  timeoutMs: number,
+  onFailure: () => void,
+): () => void {
+  let remaining = holders;
+  return () => {
+    remaining -= 1;
+    if (remaining !== 0) return;
+    for (const leaseId of leaseIds) {
+      client.release({ leaseId }, new Metadata(), { deadline: Date.now() + timeoutMs }, (error) => {
+        if (error !== null) onFailure();
+      });
+    }
+  };
+}
+
+/** Calls `release` at most once, however many of the call's end signals arrive. */
+export function once(release: (() => void) | undefined): () => void {
+  let done = release === undefined;
+  return () => {
+    if (done) return;
+    done = true;
+    release!();
+  };
+}
