@@ -59,8 +59,10 @@ for _ = 1, decisions do
       if not allowed then retry = reset end
       value = reset
     elseif algorithm == 's' then
-      local current = tonumber(redis.call('GET', k1) or '0')
-      local previous = tonumber(redis.call('GET', k2) or '0')
+      -- One MGET, not two GETs: each redis.call costs Redis a command dispatch (same hash tag).
+      local windows = redis.call('MGET', k1, k2)
+      local current = tonumber(windows[1] or '0')
+      local previous = tonumber(windows[2] or '0')
       local index = math.floor(now / w)
       local elapsed = now - index * w
       local estimate = previous * (w - elapsed) / w + current
