@@ -5,6 +5,9 @@ import { startWatchedCluster, type WatchedCluster } from '../test-support/watche
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasChromium = existsSync(chromiumPath);
+// Outside CI a machine without Chromium skips this file; CI installs it (.ci/run), so there a
+// missing browser is a failure, never a skipped test.
+if (!hasChromium && process.env.CI === 'true') throw new Error(`CI: no Chromium at ${chromiumPath}`);
 if (!hasChromium) console.warn(`no Chromium at ${chromiumPath}: the status page browser test is skipped`);
 
 let cluster: WatchedCluster;
