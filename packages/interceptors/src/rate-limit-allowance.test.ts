@@ -27,8 +27,8 @@ describe('LocalAllowances', () => {
     expect(allowances.leaseSize('k')).toBe(20); // maxHits
     allowances.granted('k', 0, answer(150), 10);
     expect(allowances.leaseSize('k')).toBe(15); // 10% of 150
-    allowances.granted('k', 0, answer(9), 10);
-    expect(allowances.leaseSize('k')).toBe(0); // near the limit: every call goes to the service
+    allowances.granted('k', 0, answer(99), 10);
+    expect(allowances.leaseSize('k')).toBe(0); // below minRemaining (100): every call goes to the service
   });
 
   it('forgets demand after a quiet period', () => {
@@ -78,6 +78,7 @@ describe('LocalAllowances', () => {
     expect(() => new LocalAllowances({ maxHits: -1 })).toThrow(/maxHits/);
     expect(() => new LocalAllowances({ shareOfRemaining: 2 })).toThrow(/shareOfRemaining/);
     expect(() => new LocalAllowances({ ttlMs: 1.5 })).toThrow(/ttlMs/);
+    expect(() => new LocalAllowances({ minRemaining: -5 })).toThrow(/minRemaining/);
   });
 });
 
@@ -88,7 +89,10 @@ descriptors:
     rate_limit: { unit: day, requests_per_unit: 1000 }
   - key: tenant
     value: scarce
-    rate_limit: { unit: day, requests_per_unit: 100 }
+    rate_limit: { unit: day, requests_per_unit: 300 }
+  - key: tenant
+    value: small
+    rate_limit: { unit: day, requests_per_unit: 60 }
 `;
 
 /** A real rate-limit client that counts the CheckLimit calls and hits sent through it. */
@@ -169,16 +173,26 @@ describe('rateLimit with local allowances against the real rate-limit service', 
     const a = await replica('scarce', { allowance: { ttlMs: 60_000 } });
     const b = await replica('scarce', { allowance: { ttlMs: 60_000 } });
     const outcomes: string[] = [];
-    for (let wave = 0; wave < 30; wave += 1) {
+    for (let wave = 0; wave < 60; wave += 1) {
       const calls = Array.from({ length: 10 }, (_, index) => outcome(index % 2 === 0 ? a.server : b.server));
       outcomes.push(...(await Promise.all(calls)));
     }
     const admitted = outcomes.filter((result) => result === 'ok').length;
     const held = a.limiter.stats().heldHits + b.limiter.stats().heldHits;
     expect(outcomes.filter((result) => result !== 'ok' && result !== 'RESOURCE_EXHAUSTED')).toEqual([]);
-    expect(admitted + held).toBe(100);
-    expect(await usedAtService('scarce', 100)).toBe(100);
+    expect(admitted + held).toBe(300);
+    expect(await usedAtService('scarce', 300)).toBe(300);
     expect(a.limiter.stats().allowedLocally + b.limiter.stats().allowedLocally).toBeGreaterThan(0);
+  });
+
+  it('takes nothing ahead under a small limit: each call is decided by the service', async () => {
+    const { server, limiter, sent } = await replica('small');
+    const outcomes: string[] = [];
+    for (let call = 0; call < 70; call += 1) outcomes.push(await outcome(server));
+    expect(outcomes.filter((result) => result === 'ok')).toHaveLength(60);
+    expect(limiter.stats()).toMatchObject({ allowedLocally: 0, heldHits: 0 });
+    // 60 admitted, then refused: the first refusal asks, the rest come from the over-limit cache.
+    expect(sent).toEqual({ calls: 61, hits: 61 });
   });
 
   it('with allowance: false sends every call to the service', async () => {

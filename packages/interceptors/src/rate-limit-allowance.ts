@@ -9,8 +9,9 @@
  * bounds keep that small:
  * - a lease never exceeds the calls this replica saw for the descriptors in the last `ttlMs`
  *   (demand), so a quiet caller never gets one;
- * - nor `shareOfRemaining` of what the service reported remaining, so nothing is leased near a limit,
- *   where every call is decided by the service again;
+ * - nor `shareOfRemaining` of what the service reported remaining, and nothing at all below
+ *   `minRemaining`: near a limit, and under small (human-scale) limits, every call is decided by
+ *   the service, exactly as without allowances;
  * - nor `maxHits`; and leased hits expire after `ttlMs`, never later than the window they were
  *   counted in resets.
  */
@@ -20,6 +21,8 @@ export interface AllowanceOptions {
   readonly maxHits?: number;
   /** Largest share of the remaining a lease may take (default 0.1). */
   readonly shareOfRemaining?: number;
+  /** No lease while the service reports fewer than this many remaining (default 100). */
+  readonly minRemaining?: number;
   /** How long leased hits may be spent, at most (default 1000 ms). */
   readonly ttlMs?: number;
 }
@@ -55,6 +58,7 @@ export class LocalAllowances {
   private readonly entries = new Map<string, Entry>();
   private readonly maxHits: number;
   private readonly share: number;
+  private readonly minRemaining: number;
   private readonly ttlMs: number;
   private spent = 0;
 
@@ -63,6 +67,7 @@ export class LocalAllowances {
     this.share = options.shareOfRemaining ?? 0.1;
     if (!(this.share >= 0 && this.share <= 1))
       throw new Error('allowance.shareOfRemaining must be within 0..1');
+    this.minRemaining = nonNegativeInteger(options.minRemaining ?? 100, 'minRemaining');
     this.ttlMs = nonNegativeInteger(options.ttlMs ?? 1000, 'ttlMs');
   }
 
@@ -115,6 +120,7 @@ export class LocalAllowances {
     const entry = this.entries.get(key);
     if (entry === undefined || !entry.answered || this.maxHits === 0) return 0;
     const demand = Math.max(entry.callsThisPeriod, entry.callsLastPeriod);
+    if (entry.limit !== 0 && entry.remainingAtService < this.minRemaining) return 0;
     const headroom = entry.limit === 0 ? this.maxHits : Math.floor(entry.remainingAtService * this.share);
     return Math.max(0, Math.min(this.maxHits, headroom, demand));
   }
