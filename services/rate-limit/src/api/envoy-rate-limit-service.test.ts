@@ -21,6 +21,16 @@ descriptors:
       unit: minute
       requests_per_unit: 500
     shadow_mode: true
+  - key: database
+    value: orders
+    rate_limit:
+      unit: minute
+      requests_per_unit: 10
+  - key: database
+    value: audit
+    rate_limit:
+      unit: minute
+      requests_per_unit: 10
 `;
 
 const { RateLimitResponse_Code: Code, RateLimitResponse_RateLimit_Unit: Unit } = envoyRateLimitV3;
@@ -74,6 +84,40 @@ describe('envoy.service.ratelimit.v3 ShouldRateLimit on the same port', () => {
     expect(response.overallCode).toBe(Code.OK);
     expect(response.statuses.map((s) => s.code)).toEqual([Code.OK, Code.OK]);
     expect(response.statuses[1]?.currentLimit).toBeUndefined();
+  });
+
+  it("applies a descriptor's own hits_addend in place of the request's; 0 checks without consuming", async () => {
+    const orders = (hitsAddend?: bigint) => ({
+      entries: [{ key: 'database', value: 'orders' }],
+      limit: undefined,
+      hitsAddend,
+    });
+    const audit = (hitsAddend?: bigint) => ({
+      entries: [{ key: 'database', value: 'audit' }],
+      limit: undefined,
+      hitsAddend,
+    });
+    const weighted = await should({ descriptors: [orders(4n), audit()], hitsAddend: 2 });
+    expect(weighted.overallCode).toBe(Code.OK);
+    expect(weighted.statuses.map((s) => s.limitRemaining)).toEqual([6, 8]);
+    const checked = await should({ descriptors: [orders(0n), audit(0n)], hitsAddend: 5 });
+    expect(checked.statuses.map((s) => s.limitRemaining)).toEqual([6, 8]);
+    // All or nothing: orders cannot take 7 more, so audit's 1 is not consumed either.
+    const over = await should({ descriptors: [orders(7n), audit()] });
+    expect(over.overallCode).toBe(Code.OVER_LIMIT);
+    expect(over.statuses.map((s) => s.code)).toEqual([Code.OVER_LIMIT, Code.OK]);
+    const after = await should({ descriptors: [orders(0n), audit(0n)] });
+    expect(after.statuses.map((s) => s.limitRemaining)).toEqual([6, 8]);
+  });
+
+  it('INVALID_ARGUMENT naming the field for a hits_addend over 1000000', async () => {
+    const error = await callError(
+      should({
+        descriptors: [users, { ...users, hitsAddend: 18_446_744_073_709_551_615n }],
+      }),
+    );
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    expect(error.details).toContain('descriptors[1].hits_addend');
   });
 
   it('INVALID_ARGUMENT for an empty domain or no descriptors', async () => {

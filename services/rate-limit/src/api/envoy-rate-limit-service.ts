@@ -6,9 +6,9 @@ import {
 } from '@gatehouse/contracts';
 import { hostedService, type HostedService } from '@gatehouse/runtime';
 import type { DecisionEngine } from '../engine/decision-engine';
-import type { Decision, DescriptorDecision } from '../engine/decision-types';
+import type { Decision, DescriptorDecision, DescriptorInput } from '../engine/decision-types';
 import { unitMs, unitOf } from '../rules/duration';
-import { validateDescriptors, validateDomain, type RequestLimits } from './validate-request';
+import { validateDescriptors, validateDomain, validateHits, type RequestLimits } from './validate-request';
 
 const { RateLimitResponse_Code: Code, RateLimitResponse_RateLimit_Unit: Unit } = envoyRateLimitV3;
 
@@ -40,18 +40,33 @@ export interface EnvoyRateLimitServiceOptions {
 /**
  * envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit on the same port, decided by the same
  * engine: an Envoy (or envoyproxy/ratelimit client) config works unchanged. hits_addend 0 means 1,
- * as in Envoy; per-descriptor hits_addend is not supported (the request-level value applies).
+ * as in Envoy; a descriptor's own hits_addend replaces it for that descriptor (0: checked, not
+ * consumed).
  */
 export function envoyRateLimitService(options: EnvoyRateLimitServiceOptions): HostedService {
   const { engine, limits } = options;
   return hostedService(serviceNames.envoyRateLimit, envoyRateLimitV3.RateLimitServiceService, {
     async shouldRateLimit(request) {
       const domain = validateDomain(request.domain, limits);
-      const descriptors = validateDescriptors(request.descriptors.map(fromEnvoyDescriptor), limits);
+      const descriptors = validateDescriptors(request.descriptors.map(fromEnvoyDescriptor), limits).map(
+        (descriptor, i) => withOwnHits(descriptor, request.descriptors[i]!.hitsAddend, i),
+      );
       const hits = request.hitsAddend === 0 ? 1 : request.hitsAddend;
       return toEnvoyResponse(await engine.decide({ domain, descriptors, hits }));
     },
   });
+}
+
+/** Envoy's per-descriptor hits_addend (a UInt64Value: unset, or any count including 0). */
+function withOwnHits(
+  descriptor: DescriptorInput,
+  hitsAddend: bigint | undefined,
+  index: number,
+): DescriptorInput {
+  if (hitsAddend === undefined) return descriptor;
+  // Clamped before Number(): a uint64 past 2^53 would not survive it, and over the cap is refused alike.
+  const capped = Number(hitsAddend > 1_000_001n ? 1_000_001n : hitsAddend);
+  return { ...descriptor, hits: validateHits(capped, `descriptors[${index}].hits_addend`) };
 }
 
 function fromEnvoyDescriptor(descriptor: envoyRateLimitCommonV3.RateLimitDescriptor) {

@@ -9,6 +9,8 @@ export interface LimitOverride {
 export interface DescriptorInput {
   readonly entries: readonly Entry[];
   readonly override?: LimitOverride;
+  /** This descriptor's own weight, in place of the request's hits (0 checks without consuming). */
+  readonly hits?: number;
 }
 
 /** A validated request, from CheckLimit, GetLimitStatus or Envoy's ShouldRateLimit. */

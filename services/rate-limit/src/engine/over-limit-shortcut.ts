@@ -1,6 +1,6 @@
 import type { Demand, Evaluation } from '../limiter/limit-spec';
 import type { OverLimitCache } from '../limiter/over-limit-cache';
-import type { StoreCheck } from '../store/limit-store';
+import { demandOf, type StoreCheck } from '../store/limit-store';
 
 /**
  * A denial answered without a store round trip: the first check whose key the cache knows to be
@@ -34,10 +34,12 @@ export function rememberDenials(
   demand: Demand,
   now: number,
 ): void {
-  if (cache === undefined || demand.hits !== 1) return;
+  if (cache === undefined) return;
   checks.forEach((check, i) => {
     const result = results[i];
     if (check.shadow || check.spec.algorithm === 'concurrency' || result === undefined) return;
+    // A denial of several hits says nothing about one.
+    if (demandOf(check, demand).hits !== 1) return;
     if (!result.allowed && result.remaining === 0 && result.retryAfterMs > 0) {
       cache.remember(check.key, now + result.retryAfterMs);
     }

@@ -34,6 +34,7 @@ export function planChecks(
     limits: limits.map((rule): PlannedLimit => {
       if (rule.unlimited || replaced.has(rule.name)) return { rule };
       const entries = descriptors[index]?.entries ?? [];
+      const ownHits = descriptors[index]?.hits;
       const check: StoreCheck = {
         key: `{${domainName}}:${rule.name}:${encodeEntries(entries)}`,
         spec: {
@@ -45,6 +46,7 @@ export function planChecks(
         shadow: rule.shadowMode,
         leaseId:
           leases && rule.algorithm === 'concurrency' ? randomBytes(9).toString('base64url') : undefined,
+        demand: ownHits === undefined ? undefined : { hits: Math.max(1, ownHits), consume: ownHits > 0 },
       };
       return { rule, check };
     }),

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from '@gatehouse/runtime';
 import type { AnomalyDetector } from '../limiter/anomaly-detector';
 import type { Demand } from '../limiter/limit-spec';
-import type { StoreCheck } from '../store/limit-store';
+import { demandOf, type StoreCheck } from '../store/limit-store';
 import type { PlannedDescriptor } from './plan-checks';
 import type { RateLimitMetrics } from './rate-limit-metrics';
 
@@ -27,7 +27,9 @@ export function scoreAnomalies(
   const { anomaly, metrics, logger } = deps;
   for (const { rule, check } of planned.flatMap((d) => d.limits)) {
     if (check === undefined) continue;
-    const score = anomaly.observe(check.key, demand.hits);
+    const own = demandOf(check, demand);
+    if (!own.consume) continue;
+    const score = anomaly.observe(check.key, own.hits);
     const anomalous = score >= anomaly.threshold;
     scores.set(check, { score, denied: anomalous && rule.denyOnAnomaly && !rule.shadowMode });
     if (anomalous) {

@@ -11,7 +11,9 @@
  * KEYS: per check, decisions one after the other: sliding window: current and previous window;
  *   fixed: the window key; token bucket, concurrency: the key.
  * ARGV: number of decisions, then per decision `now:hits:consume(1/0):n` followed by its n checks,
- *   each `algorithm(f|s|t|c):limit:windowMs:burst:shadow(1/0):leaseId`.
+ *   each `algorithm(f|s|t|c):limit:windowMs:burst:shadow(1/0):hits:consume(1/0):leaseId`, where a
+ *   check's own hits and consume (Envoy's per-descriptor hits_addend) are empty when it takes the
+ *   decision's.
  * Returns per check, in order: allowed (1/0), remaining, resetAfterMs, retryAfterMs.
  */
 export const decideScript = `
@@ -22,18 +24,25 @@ local a = 1
 local k = 0
 for _ = 1, decisions do
   a = a + 1
-  local now, hits, consumeFlag, n = string.match(ARGV[a], '^([^:]+):([^:]+):([01]):(%d+)$')
+  local now, decisionHits, consumeFlag, n = string.match(ARGV[a], '^([^:]+):([^:]+):([01]):(%d+)$')
   now = tonumber(now)
-  hits = tonumber(hits)
+  decisionHits = tonumber(decisionHits)
   n = tonumber(n)
-  local consume = consumeFlag == '1'
-  -- Updates to apply if the decision admits the request: algorithm, key, value, lease (flat).
+  local decisionConsume = consumeFlag == '1'
+  -- Updates to apply if the decision admits the request: algorithm, key, value, lease, hits (flat).
   local commits = {}
   local admitted = true
   for _ = 1, n do
     a = a + 1
-    local algorithm, limit, w, burst, shadowFlag, lease =
-      string.match(ARGV[a], '^(%a):([^:]+):([^:]+):([^:]+):([01]):(.*)$')
+    local algorithm, limit, w, burst, shadowFlag, ownHits, ownConsume, lease =
+      string.match(ARGV[a], '^(%a):([^:]+):([^:]+):([^:]+):([01]):([^:]*):([01]?):(.*)$')
+    -- This check's demand: its own, within the decision's (a peek consumes nothing).
+    local hits = decisionHits
+    local consume = decisionConsume
+    if ownHits ~= '' then
+      hits = tonumber(ownHits)
+      consume = decisionConsume and ownConsume == '1'
+    end
     limit = tonumber(limit)
     w = tonumber(w)
     burst = tonumber(burst)
@@ -120,11 +129,14 @@ for _ = 1, decisions do
       value = w
     end
     if allowed then
-      local c = #commits
-      commits[c + 1] = algorithm
-      commits[c + 2] = k1
-      commits[c + 3] = value
-      commits[c + 4] = lease
+      if consume then
+        local c = #commits
+        commits[c + 1] = algorithm
+        commits[c + 2] = k1
+        commits[c + 3] = value
+        commits[c + 4] = lease
+        commits[c + 5] = hits
+      end
       out[#out + 1] = 1
     else
       if not shadow then admitted = false end
@@ -134,11 +146,12 @@ for _ = 1, decisions do
     out[#out + 1] = reset
     out[#out + 1] = retry
   end
-  if admitted and consume then
-    for c = 1, #commits, 4 do
+  if admitted and decisionConsume then
+    for c = 1, #commits, 5 do
       local algorithm = commits[c]
       local key = commits[c + 1]
       local value = commits[c + 2]
+      local hits = commits[c + 4]
       if algorithm == 'f' or algorithm == 's' then
         -- A window's key expires once it can no longer count: set once, when the increment creates it.
         if redis.call('INCRBY', key, hits) == hits then redis.call('PEXPIRE', key, value) end

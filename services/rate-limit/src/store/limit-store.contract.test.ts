@@ -137,6 +137,35 @@ describe.each(backends)('LimitStore contract: %s', (_name, open) => {
     expect((await take([c], 7))[0]).toMatchObject({ allowed: true, remaining: 0 });
   });
 
+  it("a check's own demand: its weight, or checked without consuming, inside the all-or-nothing rule", async () => {
+    const plain = check({ algorithm: 'sliding_window', limit: 10, windowMs: 60_000 });
+    const heavy = check(
+      { algorithm: 'fixed_window', limit: 10, windowMs: 60_000 },
+      { demand: { hits: 4, consume: true } },
+    );
+    const watched = check(
+      { algorithm: 'token_bucket', limit: 10, windowMs: 60_000 },
+      { demand: { hits: 1, consume: false } },
+    );
+    const results = await take([plain, heavy, watched], 2);
+    expect(results.map((r) => [r.allowed, r.remaining])).toEqual([
+      [true, 8],
+      [true, 6],
+      [true, 10],
+    ]);
+    // A peek of the whole decision consumes nothing, whatever a check's own demand says.
+    const peek = await store.decide([heavy], { hits: 1, consume: false }, clock.now());
+    expect(peek[0]).toMatchObject({ allowed: true, remaining: 6 });
+    // heavy cannot take 7: plain's 2 are not consumed either.
+    const tooHeavy = { ...heavy, demand: { hits: 7, consume: true } };
+    const refused = await take([plain, tooHeavy], 2);
+    expect(refused.map((r) => r.allowed)).toEqual([true, false]);
+    const [after] = await store.decide([plain], { hits: 1, consume: false }, clock.now());
+    expect(after?.remaining).toBe(8);
+    // Its own demand never consumes, even in a consuming decision of its own.
+    expect((await take([watched]))[0]?.remaining).toBe(10);
+  });
+
   it('shadow checks are counted but never block the others', async () => {
     const shadow = check({ algorithm: 'fixed_window', limit: 1, windowMs: 60_000 }, { shadow: true });
     const real = check({ algorithm: 'fixed_window', limit: 3, windowMs: 60_000 });

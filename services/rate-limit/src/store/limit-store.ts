@@ -12,6 +12,17 @@ export interface StoreCheck {
   readonly shadow: boolean;
   /** Concurrency only: the lease to record when the request is admitted. */
   readonly leaseId?: string;
+  /**
+   * This counter's own weight, in place of the decision's (Envoy's per-descriptor `hits_addend`);
+   * its `consume` false checks the counter without adding to it.
+   */
+  readonly demand?: Demand;
+}
+
+/** What a decision asks of one counter: the check's own demand, within the decision's (a peek consumes nothing). */
+export function demandOf(check: StoreCheck, demand: Demand): Demand {
+  if (check.demand === undefined) return demand;
+  return { hits: check.demand.hits, consume: demand.consume && check.demand.consume };
 }
 
 /**

@@ -3,7 +3,7 @@ import { evaluateFixedWindow, windowIndex } from '../limiter/fixed-window';
 import type { Demand, Evaluation } from '../limiter/limit-spec';
 import { evaluateSlidingWindow } from '../limiter/sliding-window';
 import { evaluateTokenBucket } from '../limiter/token-bucket';
-import { admits, type LimitStore, type StoreCheck } from './limit-store';
+import { admits, demandOf, type LimitStore, type StoreCheck } from './limit-store';
 import { CounterSlab } from './counter-slab';
 import { LeaseTable } from './lease-table';
 
@@ -65,7 +65,8 @@ export function createMemoryLimitStore(options: MemoryLimitStoreOptions = {}): L
     async decide(checks, demand, now) {
       if (closed) throw new Error('limit store is closed');
       slab.sweep(now, 8);
-      const evaluated = checks.map((check) => evaluate(check, demand, now));
+      const demands = checks.map((check) => demandOf(check, demand));
+      const evaluated = checks.map((check, i) => evaluate(check, demands[i]!, now));
       const results = evaluated.map(([r]): Evaluation => ({
         allowed: r.allowed,
         remaining: r.remaining,
@@ -73,7 +74,9 @@ export function createMemoryLimitStore(options: MemoryLimitStoreOptions = {}): L
         retryAfterMs: r.retryAfterMs,
       }));
       if (demand.consume && admits(checks, results)) {
-        for (const [r, commit] of evaluated) if (r.allowed) commit();
+        evaluated.forEach(([r, commit], i) => {
+          if (r.allowed && demands[i]!.consume) commit();
+        });
       }
       return results;
     },

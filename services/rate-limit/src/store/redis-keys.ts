@@ -38,9 +38,13 @@ export function decisionArg(now: number, hits: number, consume: boolean, checks:
   return `${now}:${hits}:${consume ? 1 : 0}:${checks}`;
 }
 
-/** A check's argument: `algorithm:limit:windowMs:burst:shadow:leaseId`. */
+/**
+ * A check's argument: `algorithm:limit:windowMs:burst:shadow:hits:consume:leaseId`, hits and consume
+ * empty when the check takes the decision's.
+ */
 export function checkArg(check: StoreCheck): string {
   const { algorithm, limit, windowMs, burst } = check.spec;
   const shadow = check.shadow ? 1 : 0;
-  return `${algorithmCodes[algorithm]}:${limit}:${windowMs}:${burst}:${shadow}:${check.leaseId ?? ''}`;
+  const own = check.demand === undefined ? ':' : `${check.demand.hits}:${check.demand.consume ? 1 : 0}`;
+  return `${algorithmCodes[algorithm]}:${limit}:${windowMs}:${burst}:${shadow}:${own}:${check.leaseId ?? ''}`;
 }
