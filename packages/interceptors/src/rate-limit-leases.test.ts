@@ -130,6 +130,34 @@ describe('rateLimit with concurrency rules: one lease per running call, released
     expect(running).toBe(1);
   });
 
+  it('never caches a concurrency refusal, even on a replica that has not admitted a call yet', async () => {
+    const otherLimiter = rateLimit({
+      client: limits.client,
+      domain: 'leases',
+      timeoutMs: 1000,
+      descriptors: () => [job],
+    });
+    const other = await startEchoServer([otherLimiter], [], () => current.passed);
+    try {
+      const running2 = [server.call('Echo'), server.call('Echo')];
+      await until(async () => running === 2, 1000);
+      const refused = await other.call('Echo').then(
+        () => 'served',
+        (error: ServiceError) => status[error.code],
+      );
+      expect(refused).toBe('RESOURCE_EXHAUSTED');
+      current.open();
+      await Promise.all(running2);
+      await until(async () => (await leasesFree()) === 2, 1000);
+      // The refusal's retry time is the leases' 30 s TTL; the released capacity is usable at once.
+      await expect(other.call('Echo')).resolves.toBeTruthy();
+      expect(otherLimiter.stats().refusedLocally).toBe(0);
+    } finally {
+      await other.stop();
+      otherLimiter.close();
+    }
+  });
+
   it('decides concurrent arrivals one lease each: never more running than the limit', async () => {
     const outcomes = Array.from({ length: 8 }, () =>
       server.call('Echo').then(

@@ -7,6 +7,11 @@ import type { ratelimitV1 } from '@gatehouse/contracts';
  * ends, so the next caller need not wait for the lease's TTL.
  */
 
+/** A concurrency rule applies to some descriptor of the answer (said whether or not it admitted). */
+export function concurrencyApplies(response: ratelimitV1.CheckLimitResponse): boolean {
+  return response.statuses.some((status) => status.concurrency);
+}
+
 /** The lease ids of an allowed answer, one per descriptor under a concurrency rule. */
 export function leaseIdsOf(response: ratelimitV1.CheckLimitResponse): string[] {
   const ids: string[] = [];

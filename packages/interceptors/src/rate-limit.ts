@@ -11,7 +11,7 @@ import type { ClosableInterceptor } from './authenticate';
 import { methodMatcher, methodName } from './method-match';
 import { principalOf, type Principal } from './principal';
 import { LocalAllowances, type AllowanceOptions, type LimitSnapshot } from './rate-limit-allowance';
-import { leaseIdsOf, once, sharedRelease } from './rate-limit-leases';
+import { concurrencyApplies, leaseIdsOf, once, sharedRelease } from './rate-limit-leases';
 
 /** What a descriptor builder sees of the call. */
 export interface RateLimitedCall {
@@ -166,9 +166,9 @@ export function rateLimit(options: RateLimitOptions): RateLimitInterceptor {
   /** Calls waiting behind the in-flight CheckLimit of the same descriptors; sent as one, with hits = their number. */
   const inFlight = new Map<string, Waiter[]>();
   /**
-   * Descriptor sets under a concurrency rule (their answers carry leases): one lease covers one
-   * call, so their calls are never coalesced, never admitted from allowances and never refused
-   * from the over-limit cache (a Release on any replica frees capacity before the retry time).
+   * Descriptor sets under a concurrency rule (their answers say so, admitted or not): one lease
+   * covers one call, so their calls are never coalesced, never admitted from allowances and never
+   * refused from the over-limit cache (a Release on any replica frees capacity before the retry time).
    */
   const leasedKeys = new Set<string>();
 
@@ -241,6 +241,7 @@ export function rateLimit(options: RateLimitOptions): RateLimitInterceptor {
           for (const waiter of waiters) fallback(waiter, 'error');
         } else {
           failuresInRow = 0;
+          if (concurrencyApplies(response)) rememberLeased(key);
           if (response.allowed) {
             const answer = {
               limit: response.limit,
@@ -252,7 +253,6 @@ export function rateLimit(options: RateLimitOptions): RateLimitInterceptor {
             const headers = limitHeaders(allowances?.granted(key, leased, answer, now()) ?? answer);
             const leaseIds = leaseIdsOf(response);
             if (leaseIds.length > 0) {
-              rememberLeased(key);
               const release = sharedRelease(client, leaseIds, waiters.length, timeoutMs, () => {
                 releaseFailures += 1;
               });

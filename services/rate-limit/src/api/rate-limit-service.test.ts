@@ -164,8 +164,12 @@ describe.each([
     const job = [descriptor('job=render')];
     const a = await check(job);
     const b = await check(job);
-    expect([a.allowed, b.allowed, (await check(job)).allowed]).toEqual([true, true, false]);
+    const refused = await check(job);
+    expect([a.allowed, b.allowed, refused.allowed]).toEqual([true, true, false]);
     expect(a.statuses[0]?.leaseId).not.toBe('');
+    // Said admitted or not, so a caller can tell a concurrency refusal (may end at any Release).
+    expect([a.statuses[0]?.concurrency, refused.statuses[0]?.concurrency]).toEqual([true, true]);
+    expect((await check([descriptor('ip=10.0.0.77')])).statuses[0]?.concurrency).toBe(false);
     const release = (leaseId: string) => service.release({ leaseId });
     expect(await release(a.statuses[0]?.leaseId ?? '')).toEqual({ released: true });
     expect(await release(a.statuses[0]?.leaseId ?? '')).toEqual({ released: false });

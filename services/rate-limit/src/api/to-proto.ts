@@ -13,6 +13,7 @@ export function toDescriptorStatus(status: DescriptorDecision): ratelimitV1.Desc
     nearLimit: status.nearLimit,
     shadowMode: status.shadowMode,
     leaseId: status.leaseId,
+    concurrency: status.concurrency,
     anomalyScore: status.anomalyScore,
   };
 }

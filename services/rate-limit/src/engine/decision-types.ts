@@ -33,6 +33,8 @@ export interface DescriptorDecision {
   nearLimit: boolean;
   shadowMode: boolean;
   leaseId: string;
+  /** A concurrency rule applies to the descriptor (admitted or not). */
+  concurrency: boolean;
   anomalyScore: number;
   /** Window of the reported rule (for Envoy's unit); 0 when none. */
   windowMs: number;

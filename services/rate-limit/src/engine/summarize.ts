@@ -29,6 +29,9 @@ export function summarize(
       nearLimit: false,
       shadowMode: false,
       leaseId: '',
+      concurrency: descriptor.limits.some(
+        (limit) => limit.check !== undefined && limit.rule.algorithm === 'concurrency',
+      ),
       anomalyScore: 0,
       windowMs: 0,
     };

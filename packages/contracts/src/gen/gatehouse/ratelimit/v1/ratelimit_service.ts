@@ -131,6 +131,12 @@ export interface DescriptorStatus {
   leaseId: string;
   /** 0..1 anomaly score of this key's request rate. */
   anomalyScore: number;
+  /**
+   * True when a concurrency rule applies to this descriptor, whether or not this request was
+   * admitted: an admitted request holds lease_id until it calls Release, and a refusal may end as
+   * soon as any holder releases (so it is not worth caching until retry_after_ms).
+   */
+  concurrency: boolean;
 }
 
 export interface CheckLimitResponse {
@@ -603,6 +609,7 @@ function createBaseDescriptorStatus(): DescriptorStatus {
     shadowMode: false,
     leaseId: "",
     anomalyScore: 0,
+    concurrency: false,
   };
 }
 
@@ -643,6 +650,9 @@ export const DescriptorStatus: MessageFns<DescriptorStatus> = {
     }
     if (message.anomalyScore !== 0) {
       writer.uint32(81).double(message.anomalyScore);
+    }
+    if (message.concurrency !== false) {
+      writer.uint32(88).bool(message.concurrency);
     }
     return writer;
   },
@@ -740,6 +750,14 @@ export const DescriptorStatus: MessageFns<DescriptorStatus> = {
             message.anomalyScore = reader.double();
             continue;
           }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.concurrency = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -788,6 +806,7 @@ export const DescriptorStatus: MessageFns<DescriptorStatus> = {
         : isSet(object.anomaly_score)
         ? globalThis.Number(object.anomaly_score)
         : 0,
+      concurrency: isSet(object.concurrency) ? globalThis.Boolean(object.concurrency) : false,
     };
   },
 
@@ -823,6 +842,9 @@ export const DescriptorStatus: MessageFns<DescriptorStatus> = {
     if (message.anomalyScore !== 0) {
       obj.anomalyScore = floatToJson(message.anomalyScore);
     }
+    if (message.concurrency !== false) {
+      obj.concurrency = message.concurrency;
+    }
     return obj;
   },
 
@@ -845,6 +867,7 @@ export const DescriptorStatus: MessageFns<DescriptorStatus> = {
     message.shadowMode = object.shadowMode ?? false;
     message.leaseId = object.leaseId ?? "";
     message.anomalyScore = object.anomalyScore ?? 0;
+    message.concurrency = object.concurrency ?? false;
     return message;
   },
 };
