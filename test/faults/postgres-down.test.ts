@@ -7,7 +7,12 @@ import {
   user,
   type BudgetTestService,
 } from '../../services/cost-budget/src/test-support/budget-test-service';
-import { goodPassword, startAuth, type StartedAuth } from '../../services/auth/src/test-support/start-auth';
+import {
+  goodPassword,
+  signUp,
+  startAuth,
+  type StartedAuth,
+} from '../../services/auth/src/test-support/start-auth';
 import { callError } from '../support/grpc-call';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { testDatabaseUrl } from '../support/test-env';
@@ -65,11 +70,7 @@ describe('PostgreSQL down: auth keeps authenticating known tokens, writes fail U
 
   it('Authenticate of a seen token works while PostgreSQL refuses; Login fails UNAVAILABLE naming the database', async () => {
     const email = 'outage@example.com';
-    await auth.call('register', { email, password: goodPassword, displayName: 'Outage' });
-    const tokens = await auth.call<authV1.LoginRequest, authV1.TokenPair>('login', {
-      email,
-      password: goodPassword,
-    });
+    const { pair: tokens } = await signUp(auth, email);
     const authenticate = () =>
       auth.call<authV1.AuthenticateRequest, authV1.AuthenticateResponse>(
         'authenticate',

@@ -14,6 +14,7 @@ import { createLogger, readErrorDetails, type ServiceHost } from '@gatehouse/run
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   goodPassword,
+  signUp as signUpUser,
   startAuth,
   type StartedAuth,
 } from '../../../services/auth/src/test-support/start-auth';
@@ -78,18 +79,7 @@ describe('the notes example behind authenticate, rateLimit and withBudget', () =
     return metadata;
   };
 
-  const signUp = async (email: string) => {
-    const { userId } = await auth.call<authV1.RegisterRequest, authV1.RegisterResponse>('register', {
-      email,
-      password: goodPassword,
-      displayName: email,
-    });
-    const pair = await auth.call<authV1.LoginRequest, authV1.TokenPair>('login', {
-      email,
-      password: goodPassword,
-    });
-    return { userId, token: pair.accessToken };
-  };
+  const signUp = (email: string) => signUpUser(auth, email);
 
   const setBudget = (userId: string, limitMicros: bigint) =>
     budgets.call.setBudget(

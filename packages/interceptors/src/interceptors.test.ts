@@ -4,6 +4,7 @@ import { readErrorDetails } from '@gatehouse/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   goodPassword,
+  signUp,
   startAuth,
   type StartedAuth,
 } from '../../../services/auth/src/test-support/start-auth';
@@ -47,19 +48,6 @@ async function refusal(promise: Promise<unknown>): Promise<ServiceError> {
     return error as ServiceError;
   }
   throw new Error('expected the call to be refused');
-}
-
-async function signUp(auth: StartedAuth, email: string): Promise<{ userId: string; token: string }> {
-  const { userId } = await auth.call<authV1.RegisterRequest, authV1.RegisterResponse>('register', {
-    email,
-    password: goodPassword,
-    displayName: 'Test',
-  });
-  const pair = await auth.call<authV1.LoginRequest, authV1.TokenPair>('login', {
-    email,
-    password: goodPassword,
-  });
-  return { userId, token: pair.accessToken };
 }
 
 async function createKey(auth: StartedAuth, token: string, scopes: string[]) {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTcpProxy, type TcpProxy } from '../../../test/support/tcp-proxy';
 import {
   goodPassword,
+  signUp as signUpUser,
   startAuth,
   type StartedAuth,
 } from '../../../services/auth/src/test-support/start-auth';
@@ -56,18 +57,7 @@ describe('authenticate verifies access tokens locally against the real auth serv
   let server: EchoServer;
   let adminToken: string;
 
-  const signUp = async (email: string) => {
-    const { userId } = await auth.call<authV1.RegisterRequest, authV1.RegisterResponse>('register', {
-      email,
-      password: goodPassword,
-      displayName: email,
-    });
-    const pair = await auth.call<authV1.LoginRequest, authV1.TokenPair>('login', {
-      email,
-      password: goodPassword,
-    });
-    return { userId, pair };
-  };
+  const signUp = (email: string) => signUpUser(auth, email);
   const authenticateCalls = () => counted.count('Authenticate');
   const echo = (token: string) => outcomeOf(server.call('Echo', bearer(token)));
   /** Until a token is served with no Authenticate call: the feed's snapshot and the keys are in. */

@@ -1,6 +1,5 @@
-import type { authV1 } from '@gatehouse/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { goodPassword, startAuth, type StartedAuth } from '../test-support/start-auth';
+import { goodPassword, signUp, startAuth, type StartedAuth } from '../test-support/start-auth';
 
 /** p99 of `count` sequential calls, in ms. */
 async function p99(count: number, call: () => Promise<unknown>, until?: () => boolean): Promise<number> {
@@ -20,13 +19,7 @@ describe('Authenticate during a login storm', () => {
   beforeAll(async () => {
     // Cost 10 (the lowest production cost) keeps the storm short on a shared 2-core machine.
     auth = await startAuth({ backend: 'embedded', env: { BCRYPT_COST: '10', AUTH_BCRYPT_CONCURRENCY: '1' } });
-    await auth.call('register', { email: 'storm@example.com', password: goodPassword, displayName: 'S' });
-    token = (
-      await auth.call<authV1.LoginRequest, authV1.TokenPair>('login', {
-        email: 'storm@example.com',
-        password: goodPassword,
-      })
-    ).accessToken;
+    token = (await signUp(auth, 'storm@example.com')).token;
   });
   afterAll(() => auth.stop());
 

@@ -4,7 +4,14 @@ import { readErrorDetails } from '@gatehouse/runtime';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseUrl } from '../../../../test/support/test-env';
-import { callError, goodPassword, startAuth, unaryCall, type StartedAuth } from '../test-support/start-auth';
+import {
+  callError,
+  goodPassword,
+  signUp,
+  startAuth,
+  unaryCall,
+  type StartedAuth,
+} from '../test-support/start-auth';
 
 const admin = { email: 'root@example.com', password: 'Adm1n-Bootstrap-Pass!' };
 
@@ -34,18 +41,7 @@ describe('API keys, revocation and disabling across two replicas (real PostgreSQ
     await a.stop();
   });
 
-  const newUser = async (email: string) => {
-    const { userId } = await a.call<authV1.RegisterRequest, authV1.RegisterResponse>('register', {
-      email,
-      password: goodPassword,
-      displayName: email,
-    });
-    const pair = await a.call<authV1.LoginRequest, authV1.TokenPair>('login', {
-      email,
-      password: goodPassword,
-    });
-    return { userId, token: pair.accessToken };
-  };
+  const newUser = (email: string) => signUp(a, email);
   const authenticateOn = (replica: StartedAuth, credential: { bearerToken: string } | { apiKey: string }) =>
     replica.call<authV1.AuthenticateRequest, authV1.AuthenticateResponse>('authenticate', {
       ...credential,

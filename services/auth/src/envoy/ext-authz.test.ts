@@ -1,20 +1,14 @@
 import { Metadata } from '@grpc/grpc-js';
-import { envoyAuthV3Attributes, envoyTypeV3, type authV1, type envoyAuthV3 } from '@gatehouse/contracts';
+import { envoyAuthV3Attributes, envoyTypeV3, type envoyAuthV3 } from '@gatehouse/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { goodPassword, startAuth, unaryCall, type StartedAuth } from '../test-support/start-auth';
+import { signUp, startAuth, unaryCall, type StartedAuth } from '../test-support/start-auth';
 
 describe('envoy.service.auth.v3.Authorization/Check on the auth port', () => {
   let auth: StartedAuth;
   let token: string;
   beforeAll(async () => {
     auth = await startAuth({ backend: 'embedded' });
-    await auth.call('register', { email: 'envoy@example.com', password: goodPassword, displayName: 'E' });
-    token = (
-      await auth.call<authV1.LoginRequest, authV1.TokenPair>('login', {
-        email: 'envoy@example.com',
-        password: goodPassword,
-      })
-    ).accessToken;
+    token = (await signUp(auth, 'envoy@example.com')).token;
   });
   afterAll(() => auth.stop());
 

@@ -1,7 +1,7 @@
 import { status, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { authV1 } from '@gatehouse/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { goodPassword, startAuth, type StartedAuth } from '../test-support/start-auth';
+import { goodPassword, signUp as signUpUser, startAuth, type StartedAuth } from '../test-support/start-auth';
 
 const admin = { email: 'root@example.com', password: 'Adm1n-Bootstrap-Pass!' };
 const { REVOCATION_KIND_TOKEN, REVOCATION_KIND_SESSION, REVOCATION_KIND_SUBJECT } = authV1.RevocationKind;
@@ -67,18 +67,7 @@ describe.each(['embedded', 'real'] as const)('WatchRevocations (%s stores)', (ba
     await auth?.stop();
   });
 
-  const signUp = async (email: string) => {
-    const { userId } = await auth.call<authV1.RegisterRequest, authV1.RegisterResponse>('register', {
-      email,
-      password: goodPassword,
-      displayName: email,
-    });
-    const pair = await auth.call<authV1.LoginRequest, authV1.TokenPair>('login', {
-      email,
-      password: goodPassword,
-    });
-    return { userId, pair };
-  };
+  const signUp = (email: string) => signUpUser(auth, email);
 
   it('opens with a snapshot of the issuer, audience, skew and published key ids, then heartbeats', async () => {
     const watcher = watch(auth, 100);

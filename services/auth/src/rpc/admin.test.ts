@@ -3,7 +3,7 @@ import type { authV1 } from '@gatehouse/contracts';
 import { readErrorDetails } from '@gatehouse/runtime';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callError, goodPassword, startAuth, type StartedAuth } from '../test-support/start-auth';
+import { callError, signUp, startAuth, type StartedAuth } from '../test-support/start-auth';
 
 const admin = { email: 'admin@example.com', password: 'Adm1n-Bootstrap-Pass!' };
 
@@ -20,16 +20,8 @@ describe('admin RPCs, WhoAmI and hostile tokens (embedded stores)', () => {
       },
     });
     adminToken = (await auth.call<authV1.LoginRequest, authV1.TokenPair>('login', admin)).accessToken;
-    const { userId } = await auth.call<authV1.RegisterRequest, authV1.RegisterResponse>('register', {
-      email: 'plain@example.com',
-      password: goodPassword,
-      displayName: 'Plain',
-    });
-    const pair = await auth.call<authV1.LoginRequest, authV1.TokenPair>('login', {
-      email: 'plain@example.com',
-      password: goodPassword,
-    });
-    user = { userId, token: pair.accessToken, refresh: pair.refreshToken };
+    const { userId, token, pair } = await signUp(auth, 'plain@example.com');
+    user = { userId, token, refresh: pair.refreshToken };
   });
   afterAll(() => auth.stop());
 
