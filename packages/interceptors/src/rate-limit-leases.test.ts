@@ -158,6 +158,47 @@ describe('rateLimit with concurrency rules: one lease per running call, released
     }
   });
 
+  it('gives back a lease granted after the caller already gave up', async () => {
+    // A rate-limit client whose answers arrive 300 ms late: the caller's 100 ms deadline passes first.
+    const slow = Object.create(limits.client) as typeof limits.client;
+    slow.checkLimit = ((
+      request: never,
+      metadata: never,
+      _options: never,
+      callback: (...a: unknown[]) => void,
+    ) =>
+      limits.client.checkLimit(request, metadata, { deadline: Date.now() + 5000 }, (...answer: unknown[]) =>
+        setTimeout(() => callback(...answer), 300),
+      )) as typeof slow.checkLimit;
+    const lateLimiter = rateLimit({
+      client: slow,
+      domain: 'leases',
+      timeoutMs: 5000,
+      descriptors: () => [job],
+    });
+    const late = await startEchoServer([lateLimiter], [], () => current.passed);
+    try {
+      const gaveUp = await new Promise<string>((resolve) => {
+        late.client.makeUnaryRequest(
+          echoDefinition.Echo!.path,
+          (value: object) => Buffer.from(JSON.stringify(value)),
+          (bytes: Buffer) => JSON.parse(bytes.toString()) as unknown,
+          {},
+          new Metadata(),
+          { deadline: Date.now() + 100 },
+          (error: ServiceError | null) => resolve(error === null ? 'served' : status[error.code]),
+        );
+      });
+      expect(gaveUp).toBe('DEADLINE_EXCEEDED');
+      // The lease was taken (300 ms later) and handed back as soon as it arrived.
+      await until(async () => (await leasesFree()) === 2, 1500);
+      expect(running).toBe(0);
+    } finally {
+      await late.stop();
+      lateLimiter.close();
+    }
+  });
+
   it('decides concurrent arrivals one lease each: never more running than the limit', async () => {
     const outcomes = Array.from({ length: 8 }, () =>
       server.call('Echo').then(

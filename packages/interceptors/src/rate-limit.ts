@@ -103,10 +103,13 @@ export function rateLimit(options: RateLimitOptions): RateLimitInterceptor {
     if (isExempt(descriptorOfCall.path)) return new ServerInterceptingCall(call);
     let headers: Metadata | undefined;
     let releaseLeases: (() => void) | undefined;
+    // A caller may give up while its CheckLimit is in flight; a lease granted after that goes back at once.
+    let cancelled = false;
     return new ServerInterceptingCall(call, {
       start(next) {
         next({
           onCancel() {
+            cancelled = true;
             releaseLeases?.();
           },
           onReceiveMetadata(metadata, nextMetadata) {
@@ -121,6 +124,7 @@ export function rateLimit(options: RateLimitOptions): RateLimitInterceptor {
                   allow: bindToCallContext((limits: Metadata, release?: () => void) => {
                     headers = limits;
                     if (release !== undefined) releaseLeases = once(release);
+                    if (cancelled) releaseLeases?.();
                     nextMetadata(metadata);
                   }),
                   refuse: bindToCallContext((callStatus: StatusObject) => call.sendStatus(callStatus)),
