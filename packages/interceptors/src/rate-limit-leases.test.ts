@@ -27,6 +27,21 @@ function gate() {
   return { passed, open, fail };
 }
 
+/** One Echo call the caller abandons after `deadlineMs`: resolves its outcome's status name. */
+function echoWithDeadline(server: EchoServer, deadlineMs: number): Promise<string> {
+  return new Promise((resolve) => {
+    server.client.makeUnaryRequest(
+      echoDefinition.Echo!.path,
+      (value: object) => Buffer.from(JSON.stringify(value)),
+      (bytes: Buffer) => JSON.parse(bytes.toString()) as unknown,
+      {},
+      new Metadata(),
+      { deadline: Date.now() + deadlineMs },
+      (error: ServiceError | null) => resolve(error === null ? 'served' : status[error.code]),
+    );
+  });
+}
+
 async function until(condition: () => Promise<boolean>, withinMs: number): Promise<number> {
   const started = Date.now();
   while (!(await condition())) {
@@ -112,17 +127,7 @@ describe('rateLimit with concurrency rules: one lease per running call, released
   });
 
   it('frees the lease when the caller gives up (deadline exceeded)', async () => {
-    const abandoned = new Promise<string>((resolve) => {
-      server.client.makeUnaryRequest(
-        echoDefinition.Echo!.path,
-        (value: object) => Buffer.from(JSON.stringify(value)),
-        (bytes: Buffer) => JSON.parse(bytes.toString()) as unknown,
-        {},
-        new Metadata(),
-        { deadline: Date.now() + 300 },
-        (error: ServiceError | null) => resolve(error === null ? 'served' : status[error.code]),
-      );
-    });
+    const abandoned = echoWithDeadline(server, 300);
     await until(async () => running === 1, 1000);
     expect(await abandoned).toBe('DEADLINE_EXCEEDED');
     // The handler is still waiting at the gate; the lease went back when the call was cancelled.
@@ -178,17 +183,7 @@ describe('rateLimit with concurrency rules: one lease per running call, released
     });
     const late = await startEchoServer([lateLimiter], [], () => current.passed);
     try {
-      const gaveUp = await new Promise<string>((resolve) => {
-        late.client.makeUnaryRequest(
-          echoDefinition.Echo!.path,
-          (value: object) => Buffer.from(JSON.stringify(value)),
-          (bytes: Buffer) => JSON.parse(bytes.toString()) as unknown,
-          {},
-          new Metadata(),
-          { deadline: Date.now() + 100 },
-          (error: ServiceError | null) => resolve(error === null ? 'served' : status[error.code]),
-        );
-      });
+      const gaveUp = await echoWithDeadline(late, 100);
       expect(gaveUp).toBe('DEADLINE_EXCEEDED');
       // The lease was taken (300 ms later) and handed back as soon as it arrived.
       await until(async () => (await leasesFree()) === 2, 1500);

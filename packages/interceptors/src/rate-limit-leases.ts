@@ -45,11 +45,11 @@ export function sharedRelease(
 }
 
 /** Calls `release` at most once, however many of the call's end signals arrive. */
-export function once(release: (() => void) | undefined): () => void {
-  let done = release === undefined;
+export function once(release: () => void): () => void {
+  let done = false;
   return () => {
     if (done) return;
     done = true;
-    release!();
+    release();
   };
 }
