@@ -35,7 +35,8 @@ export { startOpsServer, type OpsRoute, type OpsServer, type OpsServerOptions } 
 export { annotateCall, annotationsOf, type CallAnnotations } from './server/call-annotations';
 export { requestIdKey, type CallContext } from './server/call-context';
 export { hostedService, type HostedService } from './server/hosted-service';
-export { observeCalls, type ObserveCallsOptions } from './server/observe-calls';
+export { observeCalls } from './server/observe-calls';
+export { CallObserver, type CallObserverOptions } from './server/call-observer';
 export { addReflection } from './server/reflection/add-reflection';
 export { runUntilSignalled, type Stoppable } from './server/run-until-signalled';
 export {

@@ -11,6 +11,7 @@ import { startOpsServer, type OpsRoute } from '../ops/ops-server';
 import { reusingEncodings } from './encoded-responses';
 import type { HostedService } from './hosted-service';
 import { traceCalls, tracingEnabled } from '../telemetry/trace-calls';
+import { CallObserver } from './call-observer';
 import { observeCalls } from './observe-calls';
 import { decodingSafely } from './undecodable-requests';
 import { addReflection } from './reflection/add-reflection';
@@ -78,30 +79,37 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
   const health = new HealthState({ '': ServingStatus.SERVING });
   for (const name of names) health.set(name, ServingStatus.NOT_SERVING);
 
+  const observer = new CallObserver({ logger, metrics });
+  // Outermost, so the call's server span wraps the other interceptors' work (see traceCalls).
+  const tracing = tracingEnabled() ? [traceCalls()] : [];
+  const guards = options.interceptors ?? [];
+  // Calls refused by an interceptor never reach a handler, so with interceptors the observer runs as
+  // one, before the guards. Without, the handler adapters observe: a grpc-js server interceptor
+  // costs about 6% of an empty call here even when it only passes the call through.
+  const observeInHandlers = tracing.length === 0 && guards.length === 0;
+  const interceptors = observeInHandlers ? [] : [...tracing, observeCalls(observer), ...guards];
+  const handlerObserver = observeInHandlers ? observer : undefined;
   const server = new Server({
     'grpc.max_receive_message_length': config.grpcMaxMessageBytes,
     'grpc.max_send_message_length': config.grpcMaxMessageBytes,
     'grpc.keepalive_time_ms': config.grpcKeepaliveTimeMs,
     'grpc.keepalive_timeout_ms': 20_000,
-    interceptors: [
-      // Outermost, so the call's server span wraps the other interceptors' work (see traceCalls).
-      ...(tracingEnabled() ? [traceCalls()] : []),
-      observeCalls({ logger, metrics }),
-      ...(options.interceptors ?? []),
-    ],
+    // Gatehouse serves no channelz service, so grpc-js's per-call channelz bookkeeping is waste.
+    'grpc.enable_channelz': 0,
+    interceptors,
   });
   const healthDefinition = grpcHealthV1.HealthService;
   server.addService(
     decodingSafely(healthDefinition) as unknown as ServiceDefinition,
-    toGrpcImplementation(healthDefinition, healthServiceImplementation(health), logger),
+    toGrpcImplementation(healthDefinition, healthServiceImplementation(health), logger, handlerObserver),
   );
   for (const service of options.services) {
     server.addService(
       decodingSafely(reusingEncodings(service.definition)) as unknown as ServiceDefinition,
-      toGrpcImplementation(service.definition, service.implementation, logger),
+      toGrpcImplementation(service.definition, service.implementation, logger, handlerObserver),
     );
   }
-  addReflection(server, [...names, healthServiceName]);
+  addReflection(server, [...names, healthServiceName], handlerObserver);
   const grpcPort = await bind(server, config.grpcHost, config.grpcPort);
 
   const readiness = new Readiness({

@@ -1,6 +1,7 @@
 import {
   status,
   type ServerUnaryCall,
+  type StatusObject,
   type ServerWritableStream,
   type UntypedServiceImplementation,
   type sendUnaryData,
@@ -9,6 +10,12 @@ import { GatehouseError } from '../errors/gatehouse-error';
 import { toStatusObject } from '../errors/status-details';
 import type { Logger } from '../logging/logger';
 import { createCallContext, type CallContext } from './call-context';
+import {
+  observeHandlerCall,
+  type CallObservation,
+  type CallObserver,
+  type ObservableCall,
+} from './call-observer';
 import { refusalOfUndecodable } from './undecodable-requests';
 
 export type UnaryHandler<Req, Res> = (request: Req, context: CallContext) => Promise<Res>;
@@ -52,21 +59,26 @@ export type ServiceImplementation<D extends ServiceDefinitionShape> = {
 /**
  * Adapts async handlers to grpc-js. This is the error boundary: whatever a handler throws becomes
  * a gRPC status here, once; unexpected errors are logged with their stack and sent as a bare INTERNAL.
+ * Given an observer, the adapters also observe each call (request id, metrics, log line): the host
+ * does that when it has no interceptors, because a grpc-js server interceptor costs more per call
+ * than a handler that does the same bookkeeping.
  */
 export function toGrpcImplementation<D extends ServiceDefinitionShape>(
   definition: D,
   implementation: ServiceImplementation<D>,
   logger: Logger,
+  observer?: CallObserver,
 ): UntypedServiceImplementation {
   const result: UntypedServiceImplementation = {};
   for (const [name, method] of Object.entries(definition)) {
     const handler = (implementation as Record<string, unknown>)[name];
+    const adapter = { method, logger, observer };
     if (typeof handler !== 'function') {
-      result[name] = unimplemented(method);
+      result[name] = unimplemented(adapter);
     } else if (!method.requestStream && !method.responseStream) {
-      result[name] = adaptUnary(method.path, handler as UnaryHandler<unknown, unknown>, logger);
+      result[name] = adaptUnary(adapter, handler as UnaryHandler<unknown, unknown>);
     } else if (!method.requestStream && method.responseStream) {
-      result[name] = adaptServerStream(method.path, handler as ServerStreamHandler<unknown, unknown>, logger);
+      result[name] = adaptServerStream(adapter, handler as ServerStreamHandler<unknown, unknown>);
     } else {
       throw new Error(`${method.path}: client and bidirectional streaming are not supported`);
     }
@@ -74,29 +86,58 @@ export function toGrpcImplementation<D extends ServiceDefinitionShape>(
   return result;
 }
 
-function adaptUnary(path: string, handler: UnaryHandler<unknown, unknown>, logger: Logger) {
+interface Adapter {
+  method: MethodShape;
+  logger: Logger;
+  observer: CallObserver | undefined;
+}
+
+function observe({ method, observer }: Adapter, call: ObservableCall): CallObservation | undefined {
+  if (observer === undefined) return undefined;
+  return observeHandlerCall(observer, method.path, method.requestStream, method.responseStream, call);
+}
+
+function adaptUnary(adapter: Adapter, handler: UnaryHandler<unknown, unknown>) {
+  const { path } = adapter.method;
   return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+    const observation = observe(adapter, call);
+    const answer =
+      observation === undefined
+        ? callback
+        : (error: StatusObject | null, response?: unknown) => {
+            observation.end(error === null ? status.OK : error.code, error?.details ?? '');
+            callback(error, response);
+          };
     const undecodable = refusalOfUndecodable(call.request);
-    if (undecodable !== undefined) return callback(toStatusObject(undecodable));
+    if (undecodable !== undefined) return answer(toStatusObject(undecodable));
     const context = createCallContext(call, path);
     handler(call.request, context).then(
-      (response) => callback(null, response),
-      (error: unknown) => callback(toCallerStatus(error, path, logger)),
+      (response) => answer(null, response),
+      (error: unknown) => answer(toCallerStatus(error, path, adapter.logger)),
     );
   };
 }
 
-function adaptServerStream(path: string, handler: ServerStreamHandler<unknown, unknown>, logger: Logger) {
+function adaptServerStream(adapter: Adapter, handler: ServerStreamHandler<unknown, unknown>) {
+  const { path } = adapter.method;
   return (call: ServerWritableStream<unknown, unknown>) => {
+    const observation = observe(adapter, call);
+    const fail = (failure: StatusObject) => {
+      observation?.end(failure.code, failure.details);
+      call.emit('error', failure);
+    };
     const undecodable = refusalOfUndecodable(call.request);
-    if (undecodable !== undefined) return void call.emit('error', toStatusObject(undecodable));
+    if (undecodable !== undefined) return fail(toStatusObject(undecodable));
     const context = createCallContext(call, path);
     const send = (message: unknown) => {
       if (!call.cancelled) call.write(message);
     };
     handler(call.request, context, send).then(
-      () => call.end(),
-      (error: unknown) => call.emit('error', toCallerStatus(error, path, logger)),
+      () => {
+        observation?.end(status.OK, '');
+        call.end();
+      },
+      (error: unknown) => fail(toCallerStatus(error, path, adapter.logger)),
     );
   };
 }
@@ -107,12 +148,17 @@ function toCallerStatus(error: unknown, path: string, logger: Logger) {
   return toStatusObject(failure);
 }
 
-function unimplemented(method: MethodShape) {
-  const details = `${method.path} is not implemented yet`;
+function unimplemented(adapter: Adapter) {
+  const { method } = adapter;
+  const refusal = { code: status.UNIMPLEMENTED, details: `${method.path} is not implemented yet` };
   if (method.responseStream) {
-    return (call: ServerWritableStream<unknown, unknown>) =>
-      call.emit('error', { code: status.UNIMPLEMENTED, details });
+    return (call: ServerWritableStream<unknown, unknown>) => {
+      observe(adapter, call)?.end(refusal.code, refusal.details);
+      call.emit('error', refusal);
+    };
   }
-  return (_call: unknown, callback: sendUnaryData<unknown>) =>
-    callback({ code: status.UNIMPLEMENTED, details });
+  return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+    observe(adapter, call)?.end(refusal.code, refusal.details);
+    callback(refusal);
+  };
 }

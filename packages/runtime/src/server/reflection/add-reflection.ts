@@ -1,5 +1,6 @@
 import { status, type Server, type ServerDuplexStream, type ServiceDefinition } from '@grpc/grpc-js';
 import { descriptorSet, grpcReflectionV1, grpcReflectionV1alpha } from '@gatehouse/contracts';
+import { observeHandlerCall, type CallObserver } from '../call-observer';
 import { DescriptorIndex } from './descriptor-index';
 
 type Request = grpcReflectionV1.ServerReflectionRequest;
@@ -7,14 +8,23 @@ type Response = grpcReflectionV1.ServerReflectionResponse;
 
 /**
  * Serves gRPC server reflection (v1 and the older v1alpha, which many clients still use) for the
- * listed services, so grpcurl and buf curl work without proto files.
+ * listed services, so grpcurl and buf curl work without proto files. Given an observer, each
+ * stream is observed like the host's other calls (see toGrpcImplementation).
  */
-export function addReflection(server: Server, serviceNames: readonly string[]): void {
+export function addReflection(
+  server: Server,
+  serviceNames: readonly string[],
+  observer?: CallObserver,
+): void {
   const index = new DescriptorIndex(descriptorSet());
   const handler = {
     serverReflectionInfo: (call: ServerDuplexStream<Request, Response>) => {
+      const observation = observer && observeHandlerCall(observer, call.getPath(), true, true, call);
       call.on('data', (request: Request) => call.write(answer(index, serviceNames, request)));
-      call.on('end', () => call.end());
+      call.on('end', () => {
+        observation?.end(status.OK, '');
+        call.end();
+      });
     },
   };
   for (const definition of [
