@@ -18,7 +18,12 @@ export {
   type ServiceMetrics,
   type ServiceMetricsOptions,
 } from './metrics/service-metrics';
-export { deferredCount, flushDeferredCounts, type DeferredCount } from './metrics/deferred-counts';
+export {
+  deferredCount,
+  DeferredCounter,
+  flushDeferredCounts,
+  type DeferredCount,
+} from './metrics/deferred-counts';
 
 export { HealthState, ServingStatus } from './health/health-state';
 export { healthServiceImplementation } from './health/health-service';

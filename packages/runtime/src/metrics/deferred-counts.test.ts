@@ -1,6 +1,6 @@
 import { Counter, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { deferredCount, flushDeferredCounts } from './deferred-counts';
+import { deferredCount, DeferredCounter, flushDeferredCounts } from './deferred-counts';
 
 function counterIn(registry: Registry) {
   return new Counter({
@@ -39,5 +39,31 @@ describe('deferredCount', () => {
     counter.inc({ kind: 'apple' }, 5);
     deferredCount(counter, { kind: 'apple' }).inc();
     expect(await registry.metrics()).toContain('things_total{kind="apple"} 6');
+  });
+});
+
+describe('DeferredCounter', () => {
+  it('counts each distinct label set in its own series, values with separators kept apart', async () => {
+    const registry = new Registry();
+    const counter = new Counter({
+      name: 'pairs_total',
+      help: 'Pairs.',
+      labelNames: ['a', 'b'],
+      registers: [registry],
+      collect() {
+        flushDeferredCounts(this);
+      },
+    });
+    const pairs = new DeferredCounter(counter, ['a', 'b']);
+    pairs.inc({ a: 'x', b: 'y' });
+    pairs.inc({ b: 'y', a: 'x' });
+    pairs.inc({ a: 'x y', b: '' });
+    pairs.inc({ a: 'x', b: ' y' });
+    const text = await registry.metrics();
+    expect(text).toContain('pairs_total{a="x",b="y"} 2');
+    expect(text).toContain('pairs_total{a="x y",b=""} 1');
+    expect(text).toContain('pairs_total{a="x",b=" y"} 1');
+    pairs.inc({ a: 'x', b: 'y' });
+    expect(await registry.metrics()).toContain('pairs_total{a="x",b="y"} 3');
   });
 });

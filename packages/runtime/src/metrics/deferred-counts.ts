@@ -43,3 +43,27 @@ export function flushDeferredCounts<L extends string>(counter: Counter<L>): void
     pending.count = 0;
   }
 }
+
+/**
+ * Deferred counts for label values known only at run time (a rule name, a domain): one child per
+ * distinct label set, found by a string key. It holds as many children as the counter has series.
+ */
+export class DeferredCounter<L extends string> {
+  private readonly children = new Map<string, DeferredCount>();
+
+  constructor(
+    private readonly counter: Counter<L>,
+    private readonly labelNames: readonly L[],
+  ) {}
+
+  inc(labels: Record<L, string>): void {
+    let key = '';
+    for (const name of this.labelNames) key += `${labels[name]}\u0000`;
+    let child = this.children.get(key);
+    if (child === undefined) {
+      child = deferredCount(this.counter, { ...labels });
+      this.children.set(key, child);
+    }
+    child.inc();
+  }
+}

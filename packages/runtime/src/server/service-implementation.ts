@@ -12,6 +12,7 @@ import type { Logger } from '../logging/logger';
 import { createCallContext, type CallContext } from './call-context';
 import {
   observeHandlerCall,
+  sendRequestIdHeader,
   type CallObservation,
   type CallObserver,
   type ObservableCall,
@@ -97,6 +98,17 @@ function observe({ method, observer }: Adapter, call: ObservableCall): CallObser
   return observeHandlerCall(observer, method.path, method.requestStream, method.responseStream, call);
 }
 
+function answerObserved(
+  adapter: Adapter,
+  call: ObservableCall,
+  answer: Pick<StatusObject, 'code' | 'details'>,
+): void {
+  const observation = observe(adapter, call);
+  if (observation === undefined) return;
+  observation.end(answer.code, answer.details);
+  sendRequestIdHeader(call, observation);
+}
+
 function adaptUnary(adapter: Adapter, handler: UnaryHandler<unknown, unknown>) {
   const { path } = adapter.method;
   return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
@@ -106,6 +118,7 @@ function adaptUnary(adapter: Adapter, handler: UnaryHandler<unknown, unknown>) {
         ? callback
         : (error: StatusObject | null, response?: unknown) => {
             observation.end(error === null ? status.OK : error.code, error?.details ?? '');
+            sendRequestIdHeader(call, observation);
             callback(error, response);
           };
     const undecodable = refusalOfUndecodable(call.request);
@@ -122,6 +135,7 @@ function adaptServerStream(adapter: Adapter, handler: ServerStreamHandler<unknow
   const { path } = adapter.method;
   return (call: ServerWritableStream<unknown, unknown>) => {
     const observation = observe(adapter, call);
+    if (observation !== undefined) sendRequestIdHeader(call, observation);
     const fail = (failure: StatusObject) => {
       observation?.end(failure.code, failure.details);
       call.emit('error', failure);
@@ -153,12 +167,12 @@ function unimplemented(adapter: Adapter) {
   const refusal = { code: status.UNIMPLEMENTED, details: `${method.path} is not implemented yet` };
   if (method.responseStream) {
     return (call: ServerWritableStream<unknown, unknown>) => {
-      observe(adapter, call)?.end(refusal.code, refusal.details);
+      answerObserved(adapter, call, refusal);
       call.emit('error', refusal);
     };
   }
   return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-    observe(adapter, call)?.end(refusal.code, refusal.details);
+    answerObserved(adapter, call, refusal);
     callback(refusal);
   };
 }

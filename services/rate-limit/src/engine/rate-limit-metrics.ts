@@ -1,10 +1,14 @@
+import { DeferredCounter, flushDeferredCounts } from '@gatehouse/runtime';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** The rate-limit service's own series, on the service's registry (next to the RPC metrics). */
 export interface RateLimitMetrics {
-  /** Per rule: decisions by outcome (allowed, over_limit, shadow_over_limit, unmatched). */
-  readonly decisions: Counter<'domain' | 'rule' | 'outcome'>;
-  readonly nearLimit: Counter<'domain' | 'rule'>;
+  /**
+   * Per rule: decisions by outcome (allowed, over_limit, shadow_over_limit, unmatched). Counted in
+   * plain numbers and added at scrape time: prom-client hashes the labels on every inc.
+   */
+  readonly decisions: DeferredCounter<'domain' | 'rule' | 'outcome'>;
+  readonly nearLimit: DeferredCounter<'domain' | 'rule'>;
   /** Per rule: decisions made by a failure policy while the store was unavailable. */
   readonly fallback: Counter<'domain' | 'rule' | 'policy'>;
   readonly storeErrors: Counter<'domain' | 'reason'>;
@@ -19,18 +23,30 @@ export interface RateLimitMetrics {
 export function createRateLimitMetrics(registry: Registry): RateLimitMetrics {
   const registers = [registry];
   return {
-    decisions: new Counter({
-      name: 'ratelimit_decisions_total',
-      help: 'Limit decisions per rule, by outcome.',
-      labelNames: ['domain', 'rule', 'outcome'],
-      registers,
-    }),
-    nearLimit: new Counter({
-      name: 'ratelimit_near_limit_total',
-      help: 'Decisions that left a rule at or above the near-limit ratio.',
-      labelNames: ['domain', 'rule'],
-      registers,
-    }),
+    decisions: new DeferredCounter(
+      new Counter({
+        name: 'ratelimit_decisions_total',
+        help: 'Limit decisions per rule, by outcome.',
+        labelNames: ['domain', 'rule', 'outcome'],
+        registers,
+        collect() {
+          flushDeferredCounts(this);
+        },
+      }),
+      ['domain', 'rule', 'outcome'],
+    ),
+    nearLimit: new DeferredCounter(
+      new Counter({
+        name: 'ratelimit_near_limit_total',
+        help: 'Decisions that left a rule at or above the near-limit ratio.',
+        labelNames: ['domain', 'rule'],
+        registers,
+        collect() {
+          flushDeferredCounts(this);
+        },
+      }),
+      ['domain', 'rule'],
+    ),
     fallback: new Counter({
       name: 'ratelimit_fallback_total',
       help: 'Decisions made by the failure policy because the store was unavailable.',

@@ -25,14 +25,15 @@ export function scoreAnomalies(
   const scores = new Map<StoreCheck, AnomalyScore>();
   if (!demand.consume) return scores;
   const { anomaly, metrics, logger } = deps;
-  for (const { rule, check } of planned.flatMap((d) => d.limits)) {
-    if (check === undefined) continue;
-    const own = demandOf(check, demand);
-    if (!own.consume) continue;
-    const score = anomaly.observe(check.key, own.hits);
-    const anomalous = score >= anomaly.threshold;
-    scores.set(check, { score, denied: anomalous && rule.denyOnAnomaly && !rule.shadowMode });
-    if (anomalous) {
+  for (const descriptor of planned) {
+    for (const { rule, check } of descriptor.limits) {
+      if (check === undefined) continue;
+      const own = demandOf(check, demand);
+      if (!own.consume) continue;
+      const score = anomaly.observe(check.key, own.hits);
+      const anomalous = score >= anomaly.threshold;
+      scores.set(check, { score, denied: anomalous && rule.denyOnAnomaly && !rule.shadowMode });
+      if (!anomalous) continue;
       metrics.anomalies.inc({ domain, rule: rule.name });
       logger.warn(
         { domain, rule: rule.name, key_hash: hashKey(check.key), anomaly_score: score },

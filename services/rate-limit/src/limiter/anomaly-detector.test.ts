@@ -36,6 +36,27 @@ describe('AnomalyDetector (EWMA, z-score, spike ratio)', () => {
     expect(second('b', 50)).toBe(0);
     expect(detector.observe('a', 1)).toBe(0);
   });
+
+  it('beyond maxKeys forgets the key whose last second of use is oldest', () => {
+    const clock = createManualClock(Date.UTC(2026, 0, 1));
+    const options = { clock, spikeRatio: 3, threshold: 0.8, minSamples: 10, maxKeys: 2 };
+    const detector = new AnomalyDetector(options);
+    const hits = (key: string, count: number) => {
+      let score = 0;
+      for (let i = 0; i < count; i += 1) score = detector.observe(key, 1);
+      return score;
+    };
+    for (let i = 0; i < 12; i += 1) {
+      hits('a', 5);
+      hits('b', 5);
+      clock.advance(1000);
+    }
+    hits('b', 1);
+    hits('a', 1); // 'b' and 'a' were both used this second, 'b' first
+    hits('c', 1); // a third key: 'b', used longest ago, goes
+    expect(hits('a', 40)).toBeGreaterThanOrEqual(0.8); // history kept: the spike scores
+    expect(hits('b', 40)).toBe(0); // history gone: a new key scores 0 until minSamples
+  });
 });
 
 describe('CircuitBreaker', () => {

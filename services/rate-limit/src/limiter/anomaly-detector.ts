@@ -52,11 +52,14 @@ export class AnomalyDetector {
         const oldest = this.keys.keys().next().value;
         if (oldest !== undefined) this.keys.delete(oldest);
       }
-    } else {
-      this.keys.delete(key); // re-inserted below: the map stays ordered by last use
+      this.keys.set(key, history);
+    } else if (second > history.second) {
+      // Re-inserted once per second seen, not per call: the map stays ordered by the last second
+      // of use, which is all eviction needs, at two map operations fewer on the hot path.
+      this.keys.delete(key);
+      this.keys.set(key, history);
       this.roll(history, second);
     }
-    this.keys.set(key, history);
     history.count += hits;
     return this.score(history);
   }

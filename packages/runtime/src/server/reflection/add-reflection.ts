@@ -1,6 +1,6 @@
 import { status, type Server, type ServerDuplexStream, type ServiceDefinition } from '@grpc/grpc-js';
 import { descriptorSet, grpcReflectionV1, grpcReflectionV1alpha } from '@gatehouse/contracts';
-import { observeHandlerCall, type CallObserver } from '../call-observer';
+import { observeHandlerCall, sendRequestIdHeader, type CallObserver } from '../call-observer';
 import { DescriptorIndex } from './descriptor-index';
 
 type Request = grpcReflectionV1.ServerReflectionRequest;
@@ -20,6 +20,7 @@ export function addReflection(
   const handler = {
     serverReflectionInfo: (call: ServerDuplexStream<Request, Response>) => {
       const observation = observer && observeHandlerCall(observer, call.getPath(), true, true, call);
+      if (observation !== undefined) sendRequestIdHeader(call, observation);
       call.on('data', (request: Request) => call.write(answer(index, serviceNames, request)));
       call.on('end', () => {
         observation?.end(status.OK, '');
