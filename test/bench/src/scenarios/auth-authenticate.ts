@@ -2,6 +2,7 @@ import { Metadata } from '@grpc/grpc-js';
 import type { authV1 } from '@gatehouse/contracts';
 import type { Scenario } from '../scenario';
 import { authenticateCall, benchPassword, benchUserToken, startBenchAuth } from './auth-bench-service';
+import { authenticateContractFloor } from './contract-floors';
 
 /** Authenticate with the same access token again and again: the verified-credential cache path. */
 export const authenticateRepeatedToken: Scenario = {
@@ -13,6 +14,7 @@ export const authenticateRepeatedToken: Scenario = {
     const token = await benchUserToken(auth, 'bench-token@example.com');
     return { call: authenticateCall(auth, { bearerToken: token }), teardown: auth.stop };
   },
+  reference: authenticateContractFloor,
 };
 
 /** Authenticate with the same API key: a SHA-256 and the cache. */

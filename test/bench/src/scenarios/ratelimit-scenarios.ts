@@ -1,5 +1,6 @@
 import type { ratelimitV1 } from '@gatehouse/contracts';
-import type { Scenario } from '../scenario';
+import type { Scenario, ScenarioReference } from '../scenario';
+import { checkLimitContractFloor } from './contract-floors';
 import {
   admittedUnderRace,
   benchKeys as keys,
@@ -17,9 +18,11 @@ import {
 function checkLimitScenario(
   name: string,
   descriptors: (i: number) => ratelimitV1.RateLimitDescriptor[],
+  reference?: ScenarioReference,
 ): Scenario {
   return {
     name,
+    reference,
     summary: `CheckLimit over gRPC, ${descriptors(0).length} descriptor(s), one Lua call per event-loop turn`,
     concurrencies: [32],
     async setup() {
@@ -42,9 +45,11 @@ function checkLimitScenario(
   };
 }
 
-export const checkLimitOneDescriptor = checkLimitScenario('ratelimit-check-1-descriptor', (i) => [
-  ipDescriptor(i),
-]);
+export const checkLimitOneDescriptor = checkLimitScenario(
+  'ratelimit-check-1-descriptor',
+  (i) => [ipDescriptor(i)],
+  checkLimitContractFloor,
+);
 
 export const checkLimitThreeDescriptors = checkLimitScenario('ratelimit-check-3-descriptors', (i) => [
   ipDescriptor(i),
