@@ -16,7 +16,14 @@ export interface ReportRow {
    * this / baseline: the median over rounds paired with baseline rounds (scenarios), or against the
    * baseline's own measurement at this concurrency; undefined when there is neither.
    */
-  ratioToBaseline?: { throughput: number; p50: number; p99: number; mean: number };
+  ratioToBaseline?: {
+    throughput: number;
+    /** Paired rounds only: the lowest and highest throughput ratio of a single pair. */
+    throughputRange?: readonly [number, number];
+    p50: number;
+    p99: number;
+    mean: number;
+  };
   /** Scenarios with a reference: against it, medians over the rounds that measured both. */
   versus?: {
     reference: string;
@@ -55,6 +62,10 @@ export function reportRows(measurements: readonly Measurement[]): ReportRow[] {
       ratioToBaseline: pairedRatio
         ? {
             throughput: round(pairedRatio.throughput, 3),
+            throughputRange: [
+              round(pairedRatio.throughputRange[0], 3),
+              round(pairedRatio.throughputRange[1], 3),
+            ] as const,
             p50: round(pairedRatio.p50, 3),
             p99: round(pairedRatio.p99, 3),
             mean: round(pairedRatio.mean, 3),
@@ -82,6 +93,10 @@ export function reportRows(measurements: readonly Measurement[]): ReportRow[] {
   });
 }
 
+function rangeOf(range: readonly [number, number] | undefined): string {
+  return range === undefined ? '-' : `${range[0].toFixed(2)}-${range[1].toFixed(2)}`;
+}
+
 /** The report as a plain-text table. */
 export function renderReportTable(rows: readonly ReportRow[]): string {
   const header = [
@@ -94,6 +109,7 @@ export function renderReportTable(rows: readonly ReportRow[]): string {
     'p99 ms',
     'mean ms',
     'thru x',
+    'rounds',
     'p99 x',
   ];
   const cells = rows.map((row) => [
@@ -106,6 +122,7 @@ export function renderReportTable(rows: readonly ReportRow[]): string {
     row.p99Ms.toFixed(3),
     row.meanMs.toFixed(3),
     row.ratioToBaseline ? row.ratioToBaseline.throughput.toFixed(2) : '-',
+    rangeOf(row.ratioToBaseline?.throughputRange),
     row.ratioToBaseline ? row.ratioToBaseline.p99.toFixed(2) : '-',
   ]);
   const table = [header, ...cells];
@@ -118,7 +135,8 @@ export function renderReportTable(rows: readonly ReportRow[]): string {
     line(widths.map((width) => '-'.repeat(width))),
     ...cells.map(line),
     '',
-    'thru x = throughput / baseline throughput (higher is better); p99 x = p99 / baseline p99 (lower is better);',
+    'thru x = throughput / baseline throughput (higher is better); rounds = its lowest and highest pair;',
+    'p99 x = p99 / baseline p99 (lower is better);',
     'each scenario ran in rounds, each next to a baseline round of the same length at the same concurrency;',
     'the ratios are the medians over those pairs (BENCH_ROUNDS), the figures the median round.',
     '',

@@ -37,6 +37,10 @@ describe('measurePaired', () => {
     expect(ratio.rounds).toBe(3);
     expect(ratio.throughput).toBeGreaterThan(0);
     expect(ratio.throughput).toBeLessThan(0.5);
+    const [lowest, highest] = ratio.throughputRange;
+    expect(lowest).toBeLessThanOrEqual(ratio.throughput);
+    expect(highest).toBeGreaterThanOrEqual(ratio.throughput);
+    expect(highest).toBeLessThan(0.5);
     expect(ratio.p50).toBeGreaterThan(1);
     expect(result.calls).toBeGreaterThan(0);
   });

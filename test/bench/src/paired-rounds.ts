@@ -3,6 +3,8 @@ import type { ScenarioInstance } from './scenario';
 
 export interface PairedRatio {
   throughput: number;
+  /** Lowest and highest throughput ratio of a single pair: how far one round can be trusted. */
+  throughputRange: readonly [number, number];
   p50: number;
   p99: number;
   mean: number;
@@ -103,10 +105,12 @@ function summarizeRounds(rounds: readonly Round[], side: (round: Round) => LoadR
       pick(round.baseline) === 0 ? Number.NaN : pick(side(round)) / pick(round.baseline),
     );
   const byThroughput = rounds.map(side).sort((a, b) => a.throughputPerSec - b.throughputPerSec);
+  const throughputRatios = ratios((r) => r.throughputPerSec);
   return {
     result: byThroughput[Math.floor(byThroughput.length / 2)]!,
     ratio: {
-      throughput: median(ratios((r) => r.throughputPerSec)),
+      throughput: median(throughputRatios),
+      throughputRange: [Math.min(...throughputRatios), Math.max(...throughputRatios)] as const,
       p50: median(ratios((r) => r.p50Ms)),
       p99: median(ratios((r) => r.p99Ms)),
       mean: median(ratios((r) => r.meanMs)),
