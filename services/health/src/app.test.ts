@@ -80,8 +80,12 @@ describe('the health service', () => {
     await expect
       .poll(summary, { timeout: 5000 })
       .toMatchObject({ status: HealthStatus.HEALTH_STATUS_NOT_SERVING });
-    const auth = (await clusterHealth()).components.find((c) => c.name === 'auth');
-    expect(auth?.detail).toBe('NOT_SERVING (postgres: connect ECONNREFUSED 10.0.0.9:5432)');
+    // The reason comes from the service's /readyz, fetched beside its gRPC status: on a loaded
+    // machine one probe's fetch can time out, so the next probe's detail is awaited.
+    const authDetail = async () => (await clusterHealth()).components.find((c) => c.name === 'auth')?.detail;
+    await expect
+      .poll(authDetail, { timeout: 5000 })
+      .toBe('NOT_SERVING (postgres: connect ECONNREFUSED 10.0.0.9:5432)');
     cluster.faults.databaseDown = false;
     await expect
       .poll(summary, { timeout: 5000 })
