@@ -12,3 +12,4 @@ descriptor="$(mktemp)"
 trap 'rm -f "$descriptor"' EXIT
 buf build --exclude-source-info -o "$descriptor#format=binpb"
 node "$root/scripts/write-descriptor-module.mjs" "$descriptor" "$gen/descriptor-set.ts"
+node "$root/scripts/use-shared-writer.mjs" "$gen" "$root/packages/contracts/src/wire/encode-to-buffer.ts"

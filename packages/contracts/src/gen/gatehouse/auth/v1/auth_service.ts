@@ -5,6 +5,7 @@
 // source: gatehouse/auth/v1/auth_service.proto
 
 /* eslint-disable */
+import { encodeToBuffer } from "../../../../wire/encode-to-buffer";
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import {
   type CallOptions,
@@ -5159,9 +5160,9 @@ export const AuthServiceService = {
     path: "/gatehouse.auth.v1.AuthService/Register" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: RegisterRequest): Buffer => Buffer.from(RegisterRequest.encode(value).finish()),
+    requestSerialize: (value: RegisterRequest): Buffer => encodeToBuffer(RegisterRequest, value),
     requestDeserialize: (value: Buffer): RegisterRequest => RegisterRequest.decode(value),
-    responseSerialize: (value: RegisterResponse): Buffer => Buffer.from(RegisterResponse.encode(value).finish()),
+    responseSerialize: (value: RegisterResponse): Buffer => encodeToBuffer(RegisterResponse, value),
     responseDeserialize: (value: Buffer): RegisterResponse => RegisterResponse.decode(value),
   },
   /** Exchanges email and password for a token pair. Every failure is the same UNAUTHENTICATED. */
@@ -5169,9 +5170,9 @@ export const AuthServiceService = {
     path: "/gatehouse.auth.v1.AuthService/Login" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: LoginRequest): Buffer => Buffer.from(LoginRequest.encode(value).finish()),
+    requestSerialize: (value: LoginRequest): Buffer => encodeToBuffer(LoginRequest, value),
     requestDeserialize: (value: Buffer): LoginRequest => LoginRequest.decode(value),
-    responseSerialize: (value: TokenPair): Buffer => Buffer.from(TokenPair.encode(value).finish()),
+    responseSerialize: (value: TokenPair): Buffer => encodeToBuffer(TokenPair, value),
     responseDeserialize: (value: Buffer): TokenPair => TokenPair.decode(value),
   },
   /** Rotates a refresh token: a new pair, the old refresh token spent. Reuse revokes the family. */
@@ -5179,9 +5180,9 @@ export const AuthServiceService = {
     path: "/gatehouse.auth.v1.AuthService/Refresh" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: RefreshRequest): Buffer => Buffer.from(RefreshRequest.encode(value).finish()),
+    requestSerialize: (value: RefreshRequest): Buffer => encodeToBuffer(RefreshRequest, value),
     requestDeserialize: (value: Buffer): RefreshRequest => RefreshRequest.decode(value),
-    responseSerialize: (value: TokenPair): Buffer => Buffer.from(TokenPair.encode(value).finish()),
+    responseSerialize: (value: TokenPair): Buffer => encodeToBuffer(TokenPair, value),
     responseDeserialize: (value: Buffer): TokenPair => TokenPair.decode(value),
   },
   /** Revokes the refresh token's family and the access token sent in metadata. */
@@ -5189,9 +5190,9 @@ export const AuthServiceService = {
     path: "/gatehouse.auth.v1.AuthService/Logout" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: LogoutRequest): Buffer => Buffer.from(LogoutRequest.encode(value).finish()),
+    requestSerialize: (value: LogoutRequest): Buffer => encodeToBuffer(LogoutRequest, value),
     requestDeserialize: (value: Buffer): LogoutRequest => LogoutRequest.decode(value),
-    responseSerialize: (value: LogoutResponse): Buffer => Buffer.from(LogoutResponse.encode(value).finish()),
+    responseSerialize: (value: LogoutResponse): Buffer => encodeToBuffer(LogoutResponse, value),
     responseDeserialize: (value: Buffer): LogoutResponse => LogoutResponse.decode(value),
   },
   /** Changes the caller's password and revokes the caller's other sessions. */
@@ -5200,10 +5201,10 @@ export const AuthServiceService = {
     requestStream: false as const,
     responseStream: false as const,
     requestSerialize: (value: ChangePasswordRequest): Buffer =>
-      Buffer.from(ChangePasswordRequest.encode(value).finish()),
+      encodeToBuffer(ChangePasswordRequest, value),
     requestDeserialize: (value: Buffer): ChangePasswordRequest => ChangePasswordRequest.decode(value),
     responseSerialize: (value: ChangePasswordResponse): Buffer =>
-      Buffer.from(ChangePasswordResponse.encode(value).finish()),
+      encodeToBuffer(ChangePasswordResponse, value),
     responseDeserialize: (value: Buffer): ChangePasswordResponse => ChangePasswordResponse.decode(value),
   },
   /** Verifies a bearer token or API key and returns who it belongs to. */
@@ -5211,10 +5212,10 @@ export const AuthServiceService = {
     path: "/gatehouse.auth.v1.AuthService/Authenticate" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: AuthenticateRequest): Buffer => Buffer.from(AuthenticateRequest.encode(value).finish()),
+    requestSerialize: (value: AuthenticateRequest): Buffer => encodeToBuffer(AuthenticateRequest, value),
     requestDeserialize: (value: Buffer): AuthenticateRequest => AuthenticateRequest.decode(value),
     responseSerialize: (value: AuthenticateResponse): Buffer =>
-      Buffer.from(AuthenticateResponse.encode(value).finish()),
+      encodeToBuffer(AuthenticateResponse, value),
     responseDeserialize: (value: Buffer): AuthenticateResponse => AuthenticateResponse.decode(value),
   },
   /** The principal of the calling credential. */
@@ -5222,9 +5223,9 @@ export const AuthServiceService = {
     path: "/gatehouse.auth.v1.AuthService/WhoAmI" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: WhoAmIRequest): Buffer => Buffer.from(WhoAmIRequest.encode(value).finish()),
+    requestSerialize: (value: WhoAmIRequest): Buffer => encodeToBuffer(WhoAmIRequest, value),
     requestDeserialize: (value: Buffer): WhoAmIRequest => WhoAmIRequest.decode(value),
-    responseSerialize: (value: WhoAmIResponse): Buffer => Buffer.from(WhoAmIResponse.encode(value).finish()),
+    responseSerialize: (value: WhoAmIResponse): Buffer => encodeToBuffer(WhoAmIResponse, value),
     responseDeserialize: (value: Buffer): WhoAmIResponse => WhoAmIResponse.decode(value),
   },
   /** Creates an API key for the caller (admins: for any user). The plaintext key is returned once. */
@@ -5232,10 +5233,10 @@ export const AuthServiceService = {
     path: "/gatehouse.auth.v1.AuthService/CreateApiKey" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: CreateApiKeyRequest): Buffer => Buffer.from(CreateApiKeyRequest.encode(value).finish()),
+    requestSerialize: (value: CreateApiKeyRequest): Buffer => encodeToBuffer(CreateApiKeyRequest, value),
     requestDeserialize: (value: Buffer): CreateApiKeyRequest => CreateApiKeyRequest.decode(value),
     responseSerialize: (value: CreateApiKeyResponse): Buffer =>
-      Buffer.from(CreateApiKeyResponse.encode(value).finish()),
+      encodeToBuffer(CreateApiKeyResponse, value),
     responseDeserialize: (value: Buffer): CreateApiKeyResponse => CreateApiKeyResponse.decode(value),
   },
   /** The caller's API keys (admins: any user's), never the keys themselves. */
@@ -5243,9 +5244,9 @@ export const AuthServiceService = {
     path: "/gatehouse.auth.v1.AuthService/ListApiKeys" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: ListApiKeysRequest): Buffer => Buffer.from(ListApiKeysRequest.encode(value).finish()),
+    requestSerialize: (value: ListApiKeysRequest): Buffer => encodeToBuffer(ListApiKeysRequest, value),
     requestDeserialize: (value: Buffer): ListApiKeysRequest => ListApiKeysRequest.decode(value),
-    responseSerialize: (value: ListApiKeysResponse): Buffer => Buffer.from(ListApiKeysResponse.encode(value).finish()),
+    responseSerialize: (value: ListApiKeysResponse): Buffer => encodeToBuffer(ListApiKeysResponse, value),
     responseDeserialize: (value: Buffer): ListApiKeysResponse => ListApiKeysResponse.decode(value),
   },
   /** Revokes one of the caller's keys (admins: any key). */
@@ -5253,10 +5254,10 @@ export const AuthServiceService = {
     path: "/gatehouse.auth.v1.AuthService/RevokeApiKey" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: RevokeApiKeyRequest): Buffer => Buffer.from(RevokeApiKeyRequest.encode(value).finish()),
+    requestSerialize: (value: RevokeApiKeyRequest): Buffer => encodeToBuffer(RevokeApiKeyRequest, value),
     requestDeserialize: (value: Buffer): RevokeApiKeyRequest => RevokeApiKeyRequest.decode(value),
     responseSerialize: (value: RevokeApiKeyResponse): Buffer =>
-      Buffer.from(RevokeApiKeyResponse.encode(value).finish()),
+      encodeToBuffer(RevokeApiKeyResponse, value),
     responseDeserialize: (value: Buffer): RevokeApiKeyResponse => RevokeApiKeyResponse.decode(value),
   },
   /** The public signing keys, as a JSON Web Key Set. */
@@ -5264,9 +5265,9 @@ export const AuthServiceService = {
     path: "/gatehouse.auth.v1.AuthService/GetJwks" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: GetJwksRequest): Buffer => Buffer.from(GetJwksRequest.encode(value).finish()),
+    requestSerialize: (value: GetJwksRequest): Buffer => encodeToBuffer(GetJwksRequest, value),
     requestDeserialize: (value: Buffer): GetJwksRequest => GetJwksRequest.decode(value),
-    responseSerialize: (value: GetJwksResponse): Buffer => Buffer.from(GetJwksResponse.encode(value).finish()),
+    responseSerialize: (value: GetJwksResponse): Buffer => encodeToBuffer(GetJwksResponse, value),
     responseDeserialize: (value: Buffer): GetJwksResponse => GetJwksResponse.decode(value),
   },
   /**
@@ -5279,10 +5280,10 @@ export const AuthServiceService = {
     requestStream: false as const,
     responseStream: true as const,
     requestSerialize: (value: WatchRevocationsRequest): Buffer =>
-      Buffer.from(WatchRevocationsRequest.encode(value).finish()),
+      encodeToBuffer(WatchRevocationsRequest, value),
     requestDeserialize: (value: Buffer): WatchRevocationsRequest => WatchRevocationsRequest.decode(value),
     responseSerialize: (value: WatchRevocationsResponse): Buffer =>
-      Buffer.from(WatchRevocationsResponse.encode(value).finish()),
+      encodeToBuffer(WatchRevocationsResponse, value),
     responseDeserialize: (value: Buffer): WatchRevocationsResponse => WatchRevocationsResponse.decode(value),
   },
   /** Admin: users, paged. */
@@ -5290,9 +5291,9 @@ export const AuthServiceService = {
     path: "/gatehouse.auth.v1.AuthService/ListUsers" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: ListUsersRequest): Buffer => Buffer.from(ListUsersRequest.encode(value).finish()),
+    requestSerialize: (value: ListUsersRequest): Buffer => encodeToBuffer(ListUsersRequest, value),
     requestDeserialize: (value: Buffer): ListUsersRequest => ListUsersRequest.decode(value),
-    responseSerialize: (value: ListUsersResponse): Buffer => Buffer.from(ListUsersResponse.encode(value).finish()),
+    responseSerialize: (value: ListUsersResponse): Buffer => encodeToBuffer(ListUsersResponse, value),
     responseDeserialize: (value: Buffer): ListUsersResponse => ListUsersResponse.decode(value),
   },
   /** Admin: replaces a user's roles. */
@@ -5300,10 +5301,10 @@ export const AuthServiceService = {
     path: "/gatehouse.auth.v1.AuthService/SetUserRoles" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: SetUserRolesRequest): Buffer => Buffer.from(SetUserRolesRequest.encode(value).finish()),
+    requestSerialize: (value: SetUserRolesRequest): Buffer => encodeToBuffer(SetUserRolesRequest, value),
     requestDeserialize: (value: Buffer): SetUserRolesRequest => SetUserRolesRequest.decode(value),
     responseSerialize: (value: SetUserRolesResponse): Buffer =>
-      Buffer.from(SetUserRolesResponse.encode(value).finish()),
+      encodeToBuffer(SetUserRolesResponse, value),
     responseDeserialize: (value: Buffer): SetUserRolesResponse => SetUserRolesResponse.decode(value),
   },
   /** Admin: sets a user's tier. */
@@ -5311,9 +5312,9 @@ export const AuthServiceService = {
     path: "/gatehouse.auth.v1.AuthService/SetUserTier" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: SetUserTierRequest): Buffer => Buffer.from(SetUserTierRequest.encode(value).finish()),
+    requestSerialize: (value: SetUserTierRequest): Buffer => encodeToBuffer(SetUserTierRequest, value),
     requestDeserialize: (value: Buffer): SetUserTierRequest => SetUserTierRequest.decode(value),
-    responseSerialize: (value: SetUserTierResponse): Buffer => Buffer.from(SetUserTierResponse.encode(value).finish()),
+    responseSerialize: (value: SetUserTierResponse): Buffer => encodeToBuffer(SetUserTierResponse, value),
     responseDeserialize: (value: Buffer): SetUserTierResponse => SetUserTierResponse.decode(value),
   },
   /** Admin: disables or re-enables a user; a disabled user's tokens and keys stop working. */
@@ -5322,10 +5323,10 @@ export const AuthServiceService = {
     requestStream: false as const,
     responseStream: false as const,
     requestSerialize: (value: SetUserDisabledRequest): Buffer =>
-      Buffer.from(SetUserDisabledRequest.encode(value).finish()),
+      encodeToBuffer(SetUserDisabledRequest, value),
     requestDeserialize: (value: Buffer): SetUserDisabledRequest => SetUserDisabledRequest.decode(value),
     responseSerialize: (value: SetUserDisabledResponse): Buffer =>
-      Buffer.from(SetUserDisabledResponse.encode(value).finish()),
+      encodeToBuffer(SetUserDisabledResponse, value),
     responseDeserialize: (value: Buffer): SetUserDisabledResponse => SetUserDisabledResponse.decode(value),
   },
   /** Admin: publishes a new signing key and makes it the signer. */
@@ -5334,10 +5335,10 @@ export const AuthServiceService = {
     requestStream: false as const,
     responseStream: false as const,
     requestSerialize: (value: RotateSigningKeyRequest): Buffer =>
-      Buffer.from(RotateSigningKeyRequest.encode(value).finish()),
+      encodeToBuffer(RotateSigningKeyRequest, value),
     requestDeserialize: (value: Buffer): RotateSigningKeyRequest => RotateSigningKeyRequest.decode(value),
     responseSerialize: (value: RotateSigningKeyResponse): Buffer =>
-      Buffer.from(RotateSigningKeyResponse.encode(value).finish()),
+      encodeToBuffer(RotateSigningKeyResponse, value),
     responseDeserialize: (value: Buffer): RotateSigningKeyResponse => RotateSigningKeyResponse.decode(value),
   },
   /** Admin: the audit log, newest first, paged. */
@@ -5346,10 +5347,10 @@ export const AuthServiceService = {
     requestStream: false as const,
     responseStream: false as const,
     requestSerialize: (value: ListAuditEventsRequest): Buffer =>
-      Buffer.from(ListAuditEventsRequest.encode(value).finish()),
+      encodeToBuffer(ListAuditEventsRequest, value),
     requestDeserialize: (value: Buffer): ListAuditEventsRequest => ListAuditEventsRequest.decode(value),
     responseSerialize: (value: ListAuditEventsResponse): Buffer =>
-      Buffer.from(ListAuditEventsResponse.encode(value).finish()),
+      encodeToBuffer(ListAuditEventsResponse, value),
     responseDeserialize: (value: Buffer): ListAuditEventsResponse => ListAuditEventsResponse.decode(value),
   },
 } as const;

@@ -5,6 +5,7 @@
 // source: gatehouse/budget/v1/budget_service.proto
 
 /* eslint-disable */
+import { encodeToBuffer } from "../../../../wire/encode-to-buffer";
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import {
   type CallOptions,
@@ -3421,9 +3422,9 @@ export const CostBudgetServiceService = {
     path: "/gatehouse.budget.v1.CostBudgetService/Reserve" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: ReserveRequest): Buffer => Buffer.from(ReserveRequest.encode(value).finish()),
+    requestSerialize: (value: ReserveRequest): Buffer => encodeToBuffer(ReserveRequest, value),
     requestDeserialize: (value: Buffer): ReserveRequest => ReserveRequest.decode(value),
-    responseSerialize: (value: ReserveResponse): Buffer => Buffer.from(ReserveResponse.encode(value).finish()),
+    responseSerialize: (value: ReserveResponse): Buffer => encodeToBuffer(ReserveResponse, value),
     responseDeserialize: (value: Buffer): ReserveResponse => ReserveResponse.decode(value),
   },
   /** Records the actual spend of a reservation and releases the rest of its hold. */
@@ -3431,9 +3432,9 @@ export const CostBudgetServiceService = {
     path: "/gatehouse.budget.v1.CostBudgetService/Commit" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: CommitRequest): Buffer => Buffer.from(CommitRequest.encode(value).finish()),
+    requestSerialize: (value: CommitRequest): Buffer => encodeToBuffer(CommitRequest, value),
     requestDeserialize: (value: Buffer): CommitRequest => CommitRequest.decode(value),
-    responseSerialize: (value: CommitResponse): Buffer => Buffer.from(CommitResponse.encode(value).finish()),
+    responseSerialize: (value: CommitResponse): Buffer => encodeToBuffer(CommitResponse, value),
     responseDeserialize: (value: Buffer): CommitResponse => CommitResponse.decode(value),
   },
   /** Voids a reservation, returning its whole hold. */
@@ -3441,9 +3442,9 @@ export const CostBudgetServiceService = {
     path: "/gatehouse.budget.v1.CostBudgetService/Release" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: ReleaseRequest): Buffer => Buffer.from(ReleaseRequest.encode(value).finish()),
+    requestSerialize: (value: ReleaseRequest): Buffer => encodeToBuffer(ReleaseRequest, value),
     requestDeserialize: (value: Buffer): ReleaseRequest => ReleaseRequest.decode(value),
-    responseSerialize: (value: ReleaseResponse): Buffer => Buffer.from(ReleaseResponse.encode(value).finish()),
+    responseSerialize: (value: ReleaseResponse): Buffer => encodeToBuffer(ReleaseResponse, value),
     responseDeserialize: (value: Buffer): ReleaseResponse => ReleaseResponse.decode(value),
   },
   /** Records spend after the fact in one step. */
@@ -3451,9 +3452,9 @@ export const CostBudgetServiceService = {
     path: "/gatehouse.budget.v1.CostBudgetService/Charge" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: ChargeRequest): Buffer => Buffer.from(ChargeRequest.encode(value).finish()),
+    requestSerialize: (value: ChargeRequest): Buffer => encodeToBuffer(ChargeRequest, value),
     requestDeserialize: (value: Buffer): ChargeRequest => ChargeRequest.decode(value),
-    responseSerialize: (value: ChargeResponse): Buffer => Buffer.from(ChargeResponse.encode(value).finish()),
+    responseSerialize: (value: ChargeResponse): Buffer => encodeToBuffer(ChargeResponse, value),
     responseDeserialize: (value: Buffer): ChargeResponse => ChargeResponse.decode(value),
   },
   /** Where a scope stands in its current period. */
@@ -3461,9 +3462,9 @@ export const CostBudgetServiceService = {
     path: "/gatehouse.budget.v1.CostBudgetService/GetBudget" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: GetBudgetRequest): Buffer => Buffer.from(GetBudgetRequest.encode(value).finish()),
+    requestSerialize: (value: GetBudgetRequest): Buffer => encodeToBuffer(GetBudgetRequest, value),
     requestDeserialize: (value: Buffer): GetBudgetRequest => GetBudgetRequest.decode(value),
-    responseSerialize: (value: GetBudgetResponse): Buffer => Buffer.from(GetBudgetResponse.encode(value).finish()),
+    responseSerialize: (value: GetBudgetResponse): Buffer => encodeToBuffer(GetBudgetResponse, value),
     responseDeserialize: (value: Buffer): GetBudgetResponse => GetBudgetResponse.decode(value),
   },
   /** Admin: sets (creates or replaces) a scope's budget. */
@@ -3471,9 +3472,9 @@ export const CostBudgetServiceService = {
     path: "/gatehouse.budget.v1.CostBudgetService/SetBudget" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: SetBudgetRequest): Buffer => Buffer.from(SetBudgetRequest.encode(value).finish()),
+    requestSerialize: (value: SetBudgetRequest): Buffer => encodeToBuffer(SetBudgetRequest, value),
     requestDeserialize: (value: Buffer): SetBudgetRequest => SetBudgetRequest.decode(value),
-    responseSerialize: (value: SetBudgetResponse): Buffer => Buffer.from(SetBudgetResponse.encode(value).finish()),
+    responseSerialize: (value: SetBudgetResponse): Buffer => encodeToBuffer(SetBudgetResponse, value),
     responseDeserialize: (value: Buffer): SetBudgetResponse => SetBudgetResponse.decode(value),
   },
   /** Admin: configured budgets, paged. */
@@ -3481,9 +3482,9 @@ export const CostBudgetServiceService = {
     path: "/gatehouse.budget.v1.CostBudgetService/ListBudgets" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: ListBudgetsRequest): Buffer => Buffer.from(ListBudgetsRequest.encode(value).finish()),
+    requestSerialize: (value: ListBudgetsRequest): Buffer => encodeToBuffer(ListBudgetsRequest, value),
     requestDeserialize: (value: Buffer): ListBudgetsRequest => ListBudgetsRequest.decode(value),
-    responseSerialize: (value: ListBudgetsResponse): Buffer => Buffer.from(ListBudgetsResponse.encode(value).finish()),
+    responseSerialize: (value: ListBudgetsResponse): Buffer => encodeToBuffer(ListBudgetsResponse, value),
     responseDeserialize: (value: Buffer): ListBudgetsResponse => ListBudgetsResponse.decode(value),
   },
   /** Admin: removes a scope's budget; the configured default applies again. */
@@ -3491,10 +3492,10 @@ export const CostBudgetServiceService = {
     path: "/gatehouse.budget.v1.CostBudgetService/DeleteBudget" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: DeleteBudgetRequest): Buffer => Buffer.from(DeleteBudgetRequest.encode(value).finish()),
+    requestSerialize: (value: DeleteBudgetRequest): Buffer => encodeToBuffer(DeleteBudgetRequest, value),
     requestDeserialize: (value: Buffer): DeleteBudgetRequest => DeleteBudgetRequest.decode(value),
     responseSerialize: (value: DeleteBudgetResponse): Buffer =>
-      Buffer.from(DeleteBudgetResponse.encode(value).finish()),
+      encodeToBuffer(DeleteBudgetResponse, value),
     responseDeserialize: (value: Buffer): DeleteBudgetResponse => DeleteBudgetResponse.decode(value),
   },
   /** Threshold crossings, exhaustion and expiries, newest first, paged. */
@@ -3503,10 +3504,10 @@ export const CostBudgetServiceService = {
     requestStream: false as const,
     responseStream: false as const,
     requestSerialize: (value: ListBudgetEventsRequest): Buffer =>
-      Buffer.from(ListBudgetEventsRequest.encode(value).finish()),
+      encodeToBuffer(ListBudgetEventsRequest, value),
     requestDeserialize: (value: Buffer): ListBudgetEventsRequest => ListBudgetEventsRequest.decode(value),
     responseSerialize: (value: ListBudgetEventsResponse): Buffer =>
-      Buffer.from(ListBudgetEventsResponse.encode(value).finish()),
+      encodeToBuffer(ListBudgetEventsResponse, value),
     responseDeserialize: (value: Buffer): ListBudgetEventsResponse => ListBudgetEventsResponse.decode(value),
   },
   /** Admin: compares the hot counters with the ledger and reports drift. */
@@ -3514,10 +3515,10 @@ export const CostBudgetServiceService = {
     path: "/gatehouse.budget.v1.CostBudgetService/VerifyLedger" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: VerifyLedgerRequest): Buffer => Buffer.from(VerifyLedgerRequest.encode(value).finish()),
+    requestSerialize: (value: VerifyLedgerRequest): Buffer => encodeToBuffer(VerifyLedgerRequest, value),
     requestDeserialize: (value: Buffer): VerifyLedgerRequest => VerifyLedgerRequest.decode(value),
     responseSerialize: (value: VerifyLedgerResponse): Buffer =>
-      Buffer.from(VerifyLedgerResponse.encode(value).finish()),
+      encodeToBuffer(VerifyLedgerResponse, value),
     responseDeserialize: (value: Buffer): VerifyLedgerResponse => VerifyLedgerResponse.decode(value),
   },
 } as const;

@@ -5,6 +5,7 @@
 // source: gatehouse/health/v1/health_service.proto
 
 /* eslint-disable */
+import { encodeToBuffer } from "../../../../wire/encode-to-buffer";
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import {
   type CallOptions,
@@ -680,10 +681,10 @@ export const HealthServiceService = {
     requestStream: false as const,
     responseStream: false as const,
     requestSerialize: (value: GetClusterHealthRequest): Buffer =>
-      Buffer.from(GetClusterHealthRequest.encode(value).finish()),
+      encodeToBuffer(GetClusterHealthRequest, value),
     requestDeserialize: (value: Buffer): GetClusterHealthRequest => GetClusterHealthRequest.decode(value),
     responseSerialize: (value: GetClusterHealthResponse): Buffer =>
-      Buffer.from(GetClusterHealthResponse.encode(value).finish()),
+      encodeToBuffer(GetClusterHealthResponse, value),
     responseDeserialize: (value: Buffer): GetClusterHealthResponse => GetClusterHealthResponse.decode(value),
   },
   /** A snapshot now, then one whenever anything changes, and heartbeats in between. */
@@ -692,10 +693,10 @@ export const HealthServiceService = {
     requestStream: false as const,
     responseStream: true as const,
     requestSerialize: (value: WatchClusterHealthRequest): Buffer =>
-      Buffer.from(WatchClusterHealthRequest.encode(value).finish()),
+      encodeToBuffer(WatchClusterHealthRequest, value),
     requestDeserialize: (value: Buffer): WatchClusterHealthRequest => WatchClusterHealthRequest.decode(value),
     responseSerialize: (value: WatchClusterHealthResponse): Buffer =>
-      Buffer.from(WatchClusterHealthResponse.encode(value).finish()),
+      encodeToBuffer(WatchClusterHealthResponse, value),
     responseDeserialize: (value: Buffer): WatchClusterHealthResponse => WatchClusterHealthResponse.decode(value),
   },
 } as const;

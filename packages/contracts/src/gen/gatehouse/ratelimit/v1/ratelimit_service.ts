@@ -5,6 +5,7 @@
 // source: gatehouse/ratelimit/v1/ratelimit_service.proto
 
 /* eslint-disable */
+import { encodeToBuffer } from "../../../../wire/encode-to-buffer";
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import {
   type CallOptions,
@@ -1975,9 +1976,9 @@ export const RateLimitServiceService = {
     path: "/gatehouse.ratelimit.v1.RateLimitService/CheckLimit" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: CheckLimitRequest): Buffer => Buffer.from(CheckLimitRequest.encode(value).finish()),
+    requestSerialize: (value: CheckLimitRequest): Buffer => encodeToBuffer(CheckLimitRequest, value),
     requestDeserialize: (value: Buffer): CheckLimitRequest => CheckLimitRequest.decode(value),
-    responseSerialize: (value: CheckLimitResponse): Buffer => Buffer.from(CheckLimitResponse.encode(value).finish()),
+    responseSerialize: (value: CheckLimitResponse): Buffer => encodeToBuffer(CheckLimitResponse, value),
     responseDeserialize: (value: Buffer): CheckLimitResponse => CheckLimitResponse.decode(value),
   },
   /** Returns a concurrency lease taken by CheckLimit. */
@@ -1985,9 +1986,9 @@ export const RateLimitServiceService = {
     path: "/gatehouse.ratelimit.v1.RateLimitService/Release" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: ReleaseRequest): Buffer => Buffer.from(ReleaseRequest.encode(value).finish()),
+    requestSerialize: (value: ReleaseRequest): Buffer => encodeToBuffer(ReleaseRequest, value),
     requestDeserialize: (value: Buffer): ReleaseRequest => ReleaseRequest.decode(value),
-    responseSerialize: (value: ReleaseResponse): Buffer => Buffer.from(ReleaseResponse.encode(value).finish()),
+    responseSerialize: (value: ReleaseResponse): Buffer => encodeToBuffer(ReleaseResponse, value),
     responseDeserialize: (value: Buffer): ReleaseResponse => ReleaseResponse.decode(value),
   },
   /** Current state of several descriptors without consuming (a multi-descriptor peek). */
@@ -1996,10 +1997,10 @@ export const RateLimitServiceService = {
     requestStream: false as const,
     responseStream: false as const,
     requestSerialize: (value: GetLimitStatusRequest): Buffer =>
-      Buffer.from(GetLimitStatusRequest.encode(value).finish()),
+      encodeToBuffer(GetLimitStatusRequest, value),
     requestDeserialize: (value: Buffer): GetLimitStatusRequest => GetLimitStatusRequest.decode(value),
     responseSerialize: (value: GetLimitStatusResponse): Buffer =>
-      Buffer.from(GetLimitStatusResponse.encode(value).finish()),
+      encodeToBuffer(GetLimitStatusResponse, value),
     responseDeserialize: (value: Buffer): GetLimitStatusResponse => GetLimitStatusResponse.decode(value),
   },
   /** The rules in force and the version of the configuration they came from. */
@@ -2007,9 +2008,9 @@ export const RateLimitServiceService = {
     path: "/gatehouse.ratelimit.v1.RateLimitService/ListRules" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: ListRulesRequest): Buffer => Buffer.from(ListRulesRequest.encode(value).finish()),
+    requestSerialize: (value: ListRulesRequest): Buffer => encodeToBuffer(ListRulesRequest, value),
     requestDeserialize: (value: Buffer): ListRulesRequest => ListRulesRequest.decode(value),
-    responseSerialize: (value: ListRulesResponse): Buffer => Buffer.from(ListRulesResponse.encode(value).finish()),
+    responseSerialize: (value: ListRulesResponse): Buffer => encodeToBuffer(ListRulesResponse, value),
     responseDeserialize: (value: Buffer): ListRulesResponse => ListRulesResponse.decode(value),
   },
   /** Admin: forgets the counters of one descriptor. */
@@ -2017,9 +2018,9 @@ export const RateLimitServiceService = {
     path: "/gatehouse.ratelimit.v1.RateLimitService/ResetLimit" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: ResetLimitRequest): Buffer => Buffer.from(ResetLimitRequest.encode(value).finish()),
+    requestSerialize: (value: ResetLimitRequest): Buffer => encodeToBuffer(ResetLimitRequest, value),
     requestDeserialize: (value: Buffer): ResetLimitRequest => ResetLimitRequest.decode(value),
-    responseSerialize: (value: ResetLimitResponse): Buffer => Buffer.from(ResetLimitResponse.encode(value).finish()),
+    responseSerialize: (value: ResetLimitResponse): Buffer => encodeToBuffer(ResetLimitResponse, value),
     responseDeserialize: (value: Buffer): ResetLimitResponse => ResetLimitResponse.decode(value),
   },
 } as const;

@@ -5,6 +5,7 @@
 // source: grpc/reflection/v1alpha/reflection.proto
 
 /* eslint-disable */
+import { encodeToBuffer } from "../../../../wire/encode-to-buffer";
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import {
   type CallOptions,
@@ -964,10 +965,10 @@ export const ServerReflectionService = {
     requestStream: true as const,
     responseStream: true as const,
     requestSerialize: (value: ServerReflectionRequest): Buffer =>
-      Buffer.from(ServerReflectionRequest.encode(value).finish()),
+      encodeToBuffer(ServerReflectionRequest, value),
     requestDeserialize: (value: Buffer): ServerReflectionRequest => ServerReflectionRequest.decode(value),
     responseSerialize: (value: ServerReflectionResponse): Buffer =>
-      Buffer.from(ServerReflectionResponse.encode(value).finish()),
+      encodeToBuffer(ServerReflectionResponse, value),
     responseDeserialize: (value: Buffer): ServerReflectionResponse => ServerReflectionResponse.decode(value),
   },
 } as const;

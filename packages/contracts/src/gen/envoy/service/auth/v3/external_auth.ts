@@ -5,6 +5,7 @@
 // source: envoy/service/auth/v3/external_auth.proto
 
 /* eslint-disable */
+import { encodeToBuffer } from "../../../../../wire/encode-to-buffer";
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import {
   type CallOptions,
@@ -464,9 +465,9 @@ export const AuthorizationService = {
     path: "/envoy.service.auth.v3.Authorization/Check" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: CheckRequest): Buffer => Buffer.from(CheckRequest.encode(value).finish()),
+    requestSerialize: (value: CheckRequest): Buffer => encodeToBuffer(CheckRequest, value),
     requestDeserialize: (value: Buffer): CheckRequest => CheckRequest.decode(value),
-    responseSerialize: (value: CheckResponse): Buffer => Buffer.from(CheckResponse.encode(value).finish()),
+    responseSerialize: (value: CheckResponse): Buffer => encodeToBuffer(CheckResponse, value),
     responseDeserialize: (value: Buffer): CheckResponse => CheckResponse.decode(value),
   },
 } as const;

@@ -5,6 +5,7 @@
 // source: envoy/service/ratelimit/v3/rls.proto
 
 /* eslint-disable */
+import { encodeToBuffer } from "../../../../../wire/encode-to-buffer";
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import {
   type CallOptions,
@@ -661,9 +662,9 @@ export const RateLimitServiceService = {
     path: "/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: RateLimitRequest): Buffer => Buffer.from(RateLimitRequest.encode(value).finish()),
+    requestSerialize: (value: RateLimitRequest): Buffer => encodeToBuffer(RateLimitRequest, value),
     requestDeserialize: (value: Buffer): RateLimitRequest => RateLimitRequest.decode(value),
-    responseSerialize: (value: RateLimitResponse): Buffer => Buffer.from(RateLimitResponse.encode(value).finish()),
+    responseSerialize: (value: RateLimitResponse): Buffer => encodeToBuffer(RateLimitResponse, value),
     responseDeserialize: (value: Buffer): RateLimitResponse => RateLimitResponse.decode(value),
   },
 } as const;
