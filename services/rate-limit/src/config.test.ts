@@ -10,7 +10,7 @@ describe('readRateLimitConfig', () => {
     expect(rateLimit).toMatchObject({
       rulesPath: defaultRulesPath,
       storeTimeoutMs: 50,
-      redisMaxBatch: 64,
+      redisMaxBatch: 8,
       failurePolicy: 'fail_open',
       nearLimitRatio: 0.8,
       maxDescriptors: 16,

@@ -14,8 +14,9 @@ export interface RateLimitSettings {
   /** RATELIMIT_STORE_TIMEOUT_MS, default 50: a store call slower than this counts as failed. */
   storeTimeoutMs: number;
   /**
-   * RATELIMIT_REDIS_MAX_BATCH, default 64: most decisions of one event-loop turn sent to Redis as
-   * one script call (1 turns batching off).
+   * RATELIMIT_REDIS_MAX_BATCH, default 8: most decisions of one event-loop turn sent to Redis as
+   * one script call (1 turns batching off). A busy turn's decisions go out as several calls, so
+   * Redis decides one while the service answers another.
    */
   redisMaxBatch: number;
   /** RATELIMIT_FAILURE_POLICY, default fail_open: for domains that do not set `failure_policy`. */
@@ -73,7 +74,7 @@ export function readRateLimitSettings(reader: EnvReader): RateLimitSettings {
     rulesPath: reader.string('RATELIMIT_CONFIG', defaultRulesPath),
     reloadDebounceMs: reader.integer('RATELIMIT_RELOAD_DEBOUNCE_MS', 200, { min: 0, max: 60_000 }),
     storeTimeoutMs: reader.integer('RATELIMIT_STORE_TIMEOUT_MS', 50, { min: 1, max: 60_000 }),
-    redisMaxBatch: reader.integer('RATELIMIT_REDIS_MAX_BATCH', 64, { min: 1, max: 1000 }),
+    redisMaxBatch: reader.integer('RATELIMIT_REDIS_MAX_BATCH', 8, { min: 1, max: 1000 }),
     failurePolicy: reader.oneOf('RATELIMIT_FAILURE_POLICY', failurePolicies, 'fail_open'),
     breakerFailures: reader.integer('RATELIMIT_BREAKER_FAILURES', 5, { min: 1, max: 1000 }),
     breakerOpenMs: reader.integer('RATELIMIT_BREAKER_OPEN_MS', 1000, { min: 10, max: 600_000 }),

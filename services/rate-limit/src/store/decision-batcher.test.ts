@@ -59,6 +59,25 @@ describe('DecisionBatcher', () => {
     ]);
   });
 
+  it('sends every call of a busy turn before the first answers, so they pipeline', async () => {
+    const pending: (() => void)[] = [];
+    const sent: number[] = [];
+    const batcher = new DecisionBatcher({
+      maxBatch: 2,
+      send: (batch) => {
+        sent.push(batch.length);
+        return new Promise((resolve) => pending.push(() => resolve(batch.flatMap(() => [1, 0, 0, 0]))));
+      },
+    });
+    const answers = Promise.all(
+      ['a', 'b', 'c', 'd', 'e'].map((k) => batcher.decide([check(`{d}:${k}`)], consume, 1)),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sent).toEqual([2, 2, 1]);
+    for (const answer of pending.reverse()) answer();
+    expect((await answers).map((results) => results[0]?.allowed)).toEqual([true, true, true, true, true]);
+  });
+
   it('fails every decision of a failed call with its error', async () => {
     const failure = new Error('connection lost');
     const { batcher } = recordingBatcher({ fail: failure });

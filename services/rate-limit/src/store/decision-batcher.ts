@@ -16,7 +16,11 @@ export interface DecisionBatcherOptions {
    * resolves four numbers per check, in order: allowed (1/0), remaining, resetAfterMs, retryAfterMs.
    */
   send(batch: readonly PendingDecision[]): Promise<readonly number[]>;
-  /** Most decisions in one store call (a longer script holds Redis longer). */
+  /**
+   * Most decisions in one store call. Smaller calls pipeline: while Redis runs one, the service
+   * answers the decisions of the one before, where a single large call leaves each side waiting on
+   * the other. A longer script also holds Redis longer.
+   */
   maxBatch: number;
 }
 

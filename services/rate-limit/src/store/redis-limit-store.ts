@@ -17,7 +17,7 @@ export interface RedisLimitStoreOptions {
   connectTimeoutMs?: number;
   /** Connection errors (the client keeps reconnecting in the background). */
   onError?: (error: unknown) => void;
-  /** Most decisions of one event-loop turn sent as one script call (see DecisionBatcher). Default 64. */
+  /** Most decisions of one event-loop turn sent as one script call (see DecisionBatcher). Default 8. */
   maxBatch?: number;
 }
 
@@ -98,7 +98,7 @@ export async function createRedisLimitStore(options: RedisLimitStoreOptions): Pr
     }
     return run(() => client.gatehouseDecide(keys.length, ...keys, ...args));
   };
-  const batcher = new DecisionBatcher({ send: sendBatch, maxBatch: options.maxBatch ?? 64 });
+  const batcher = new DecisionBatcher({ send: sendBatch, maxBatch: options.maxBatch ?? 8 });
 
   return {
     kind: 'redis',
