@@ -8,7 +8,8 @@ export interface MessageEncoder<T> {
 /** A writer whose buffer grew past this is dropped after use rather than kept for the next message. */
 const keptWriterBytes = 64 * 1024;
 
-let writer = new BinaryWriter();
+/** Made on first use, not at import. */
+let writer: BinaryWriter | undefined;
 
 /**
  * Encodes a message into a Buffer for grpc-js, through one writer shared by every call.
@@ -22,12 +23,13 @@ let writer = new BinaryWriter();
 export function encodeToBuffer<T>(type: MessageEncoder<T>, message: T): Buffer {
   let bytes: Uint8Array;
   try {
+    writer ??= new BinaryWriter();
     bytes = type.encode(message, writer).finish();
   } catch (error) {
     // A value the writer refused (e.g. an int32 out of range) left it half-written.
-    writer = new BinaryWriter();
+    writer = undefined;
     throw error;
   }
-  if (bytes.byteLength > keptWriterBytes) writer = new BinaryWriter();
+  if (bytes.byteLength > keptWriterBytes) writer = undefined;
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -34,9 +34,9 @@ export function demandOf(check: StoreCheck, demand: Demand): Demand {
 export interface LimitStore {
   readonly kind: 'redis' | 'memory';
   /**
-   * Set when the store times its own calls, from when a request actually leaves for the store
-   * (a batched decision may first wait for the rest of its event-loop turn), rejecting with
-   * StoreTimeoutError: the caller then arms no timer of its own.
+   * Set when the caller should arm no timer of its own: the store times its own calls, from when a
+   * request actually leaves for the store (a batched decision may first wait for the rest of its
+   * event-loop turn), rejecting with StoreTimeoutError; or, in-process, it cannot keep one waiting.
    */
   readonly timesOwnCalls?: boolean;
   decide(checks: readonly StoreCheck[], demand: Demand, now: number): Promise<Evaluation[]>;
