@@ -10,7 +10,9 @@ import { settleReservation } from './settle-reservation';
  */
 export async function expireDueReservations(context: LedgerContext, batch = 200): Promise<number> {
   const { rows } = await context.sql.query(
-    `SELECT reservation_id FROM reservations WHERE status = 'open' AND expires_at <= $1
+    // `settled_at IS NULL` (true of every open reservation) is what selects the index of open holds.
+    `SELECT reservation_id FROM reservations
+     WHERE status = 'open' AND settled_at IS NULL AND expires_at <= $1
      ORDER BY expires_at LIMIT $2`,
     [new Date(context.clock.now()), batch],
   );
