@@ -5,8 +5,9 @@ import {
   Server,
   ServerCredentials,
   type ServiceDefinition,
+  type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import { authV1, ratelimitV1 } from '@gatehouse/contracts';
+import { authV1, budgetV1, ratelimitV1 } from '@gatehouse/contracts';
 import type { ScenarioInstance, ScenarioReference } from '../scenario';
 import { benchKeys, ipDescriptor } from './ratelimit-bench-service';
 
@@ -18,49 +19,77 @@ interface UnaryMethod<Req, Res> {
   responseDeserialize(bytes: Buffer): Res;
 }
 
+/** One method of a bare server: its definition and how it answers (at once, or after a promise). */
+export interface BareMethod<Req, Res> {
+  definition: UnaryMethod<Req, Res>;
+  answer(request: Req): Res | Promise<Res>;
+}
+
+export interface BareServer {
+  /** Calls one of the server's methods, with one Metadata for every call as the scenarios' clients do. */
+  call<Req, Res>(method: BareMethod<Req, Res>, request: Req): Promise<Res>;
+  stop(): Promise<void>;
+}
+
 /**
- * What a contract costs on grpc-js before any logic: a bare server (no host, no interceptors, like
- * the baseline's) whose handler answers a fixed response, called with requests shaped like the
- * scenario's. Decoding the request and encoding the answer are done as the service does them, so a
- * scenario's distance to its floor is what the service itself adds.
+ * A bare grpc-js server (no host, no interceptors, like the baseline's) serving `methods`, and a
+ * client of it. Requests are decoded and answers encoded as the services do them, so a scenario's
+ * distance to a floor built on it is what the service itself adds.
  */
-async function startFloor<Req, Res>(
-  method: UnaryMethod<Req, Res>,
-  response: Res,
-  nextRequest: () => Req,
-): Promise<ScenarioInstance> {
+export async function startBareServer(methods: readonly BareMethod<unknown, unknown>[]): Promise<BareServer> {
   const server = new Server();
-  server.addService(
-    { floor: { ...method, requestStream: false, responseStream: false } } as ServiceDefinition,
-    {
-      floor: (_call: unknown, callback: (error: null, value: Res) => void) => callback(null, response),
-    },
-  );
+  const definition: Record<string, unknown> = {};
+  const handlers: UntypedServiceImplementation = {};
+  methods.forEach((method, index) => {
+    definition[`m${index}`] = { ...method.definition, requestStream: false, responseStream: false };
+    handlers[`m${index}`] = (
+      call: { request: unknown },
+      callback: (error: Error | null, value?: unknown) => void,
+    ) => {
+      const answer = method.answer(call.request);
+      if (answer instanceof Promise) answer.then((value) => callback(null, value), callback);
+      else callback(null, answer);
+    };
+  });
+  server.addService(definition as ServiceDefinition, handlers);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
       error ? reject(error) : resolve(bound),
     ),
   );
   const client = new Client(`127.0.0.1:${port}`, credentials.createInsecure());
-  // One Metadata for every call, as the scenarios' clients do.
   const metadata = new Metadata();
   return {
-    call: () =>
-      new Promise<void>((resolve, reject) => {
-        const request = nextRequest();
+    call: <Req, Res>(method: BareMethod<Req, Res>, request: Req) =>
+      new Promise<Res>((resolve, reject) => {
+        const { definition: unary } = method;
         client.makeUnaryRequest(
-          method.path,
-          method.requestSerialize,
-          method.responseDeserialize,
+          unary.path,
+          unary.requestSerialize,
+          unary.responseDeserialize,
           request,
           metadata,
-          (error) => (error ? reject(error) : resolve()),
+          (error, value) => (error ? reject(error) : resolve(value!)),
         );
       }),
-    async teardown() {
+    async stop() {
       client.close();
       await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
     },
+  };
+}
+
+/** What a contract costs on grpc-js before any logic: a bare server answering a fixed response. */
+async function startFloor<Req, Res>(
+  definition: UnaryMethod<Req, Res>,
+  response: Res,
+  nextRequest: () => Req,
+): Promise<ScenarioInstance> {
+  const method: BareMethod<Req, Res> = { definition, answer: () => response };
+  const bare = await startBareServer([method as BareMethod<unknown, unknown>]);
+  return {
+    call: () => bare.call(method, nextRequest()).then(() => undefined),
+    teardown: () => bare.stop(),
   };
 }
 
@@ -124,5 +153,65 @@ export const checkLimitContractFloor: ScenarioReference = {
       i = (i + 1) % benchKeys;
       return { domain: 'bench', descriptors: [ipDescriptor(i)], hits: 1 };
     });
+  },
+};
+
+const balance = (scope: budgetV1.Scope, limitMicros: bigint): budgetV1.ScopeBalance => ({
+  scope,
+  limitMicros,
+  remainingMicros: limitMicros - 1000n,
+  resetsAt: new Date(Date.now() + 3_600_000),
+  unlimited: false,
+});
+
+/**
+ * The Reserve + Commit pair's floor: two calls of the cost-budget contract, answered with fixed
+ * balances for a user and the global scope, with the scenario's requests. A pair is two RPCs, so
+ * this floor is at most half the empty call's rate.
+ */
+export const reserveCommitContractFloor: ScenarioReference = {
+  name: 'cost-budget-pair-floor',
+  summary: 'bare grpc-js server answering Reserve then Commit with fixed balances (the contract, no logic)',
+  setup: async () => {
+    const { ScopeKind } = budgetV1;
+    const balances = [
+      balance({ kind: ScopeKind.SCOPE_KIND_USER, id: 'bench-0' }, 1_000_000_000_000n),
+      balance({ kind: ScopeKind.SCOPE_KIND_GLOBAL, id: '' }, 100_000_000_000_000n),
+    ];
+    const service = budgetV1.CostBudgetServiceService;
+    const reserve: BareMethod<budgetV1.ReserveRequest, budgetV1.ReserveResponse> = {
+      definition: service.reserve,
+      answer: () => ({
+        reservationId: 'rsv_00000000-0000-4000-8000-000000000000',
+        expiresAt: new Date(Date.now() + 60_000),
+        balances,
+      }),
+    };
+    const commit: BareMethod<budgetV1.CommitRequest, budgetV1.CommitResponse> = {
+      definition: service.commit,
+      answer: (request) => ({
+        reservationId: request.reservationId,
+        committedMicros: request.actualMicros,
+        releasedMicros: 200n,
+        overReservation: false,
+        balances,
+      }),
+    };
+    const bare = await startBareServer([reserve, commit] as BareMethod<unknown, unknown>[]);
+    let sequence = 0;
+    return {
+      async call() {
+        sequence += 1;
+        const reserved = await bare.call(reserve, {
+          idempotencyKey: `bench-${process.pid}-${sequence}`,
+          scopes: [{ kind: ScopeKind.SCOPE_KIND_USER, id: `bench-${sequence % 64}` }],
+          amountMicros: 1000n,
+          ttlSeconds: 60,
+          description: '',
+        });
+        await bare.call(commit, { reservationId: reserved.reservationId, actualMicros: 800n });
+      },
+      teardown: () => bare.stop(),
+    };
   },
 };

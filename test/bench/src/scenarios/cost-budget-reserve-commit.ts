@@ -1,5 +1,6 @@
 import type { Scenario } from '../scenario';
 import { startBenchCostBudget } from './cost-budget-bench-service';
+import { reserveCommitContractFloor } from './contract-floors';
 
 /**
  * One Reserve then one Commit (2 RPCs; the service batches concurrent ones into shared
@@ -11,6 +12,7 @@ export const costBudgetReserveCommit: Scenario = {
   name: 'cost-budget-reserve-commit',
   summary: 'Reserve + Commit pair on the cost-budget service (real PostgreSQL + Redis)',
   concurrencies: [32],
+  reference: reserveCommitContractFloor,
   async setup() {
     const budget = await startBenchCostBudget('cost-budget-reserve-commit');
     return { call: budget.reserveCommit, teardown: budget.stop };

@@ -25,7 +25,7 @@ export interface LimitStoreShape {
     checks: StoreCheckShape[],
     demand: { hits: number; consume: boolean },
     now: number,
-  ): Promise<{ allowed: boolean }[]>;
+  ): Promise<{ allowed: boolean; remaining: number; resetAfterMs: number; retryAfterMs: number }[]>;
   close(): Promise<void>;
 }
 interface RateLimitModules {

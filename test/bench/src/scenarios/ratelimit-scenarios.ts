@@ -1,6 +1,7 @@
 import type { ratelimitV1 } from '@gatehouse/contracts';
 import type { Scenario, ScenarioReference } from '../scenario';
 import { checkLimitContractFloor } from './contract-floors';
+import { checkLimitStoreFloor } from './ratelimit-store-floor';
 import {
   admittedUnderRace,
   benchKeys as keys,
@@ -45,17 +46,27 @@ function checkLimitScenario(
   };
 }
 
-export const checkLimitOneDescriptor = checkLimitScenario(
-  'ratelimit-check-1-descriptor',
-  (i) => [ipDescriptor(i)],
-  checkLimitContractFloor,
-);
-
-export const checkLimitThreeDescriptors = checkLimitScenario('ratelimit-check-3-descriptors', (i) => [
+const oneDescriptor = (i: number) => [ipDescriptor(i)];
+const threeDescriptors = (i: number) => [
   ipDescriptor(i),
   descriptorOf('user', `u${i}`),
   descriptorOf('method', i % 2 === 0 ? 'chat' : 'search'),
-]);
+];
+
+/** CheckLimit's contract alone (fixed answer, no store): what the messages cost on grpc-js. */
+export const checkLimitContractFloorScenario: Scenario = { ...checkLimitContractFloor, concurrencies: [32] };
+
+export const checkLimitOneDescriptor = checkLimitScenario(
+  'ratelimit-check-1-descriptor',
+  oneDescriptor,
+  checkLimitStoreFloor('ratelimit-check-store-floor-1', oneDescriptor),
+);
+
+export const checkLimitThreeDescriptors = checkLimitScenario(
+  'ratelimit-check-3-descriptors',
+  threeDescriptors,
+  checkLimitStoreFloor('ratelimit-check-store-floor-3', threeDescriptors),
+);
 
 /**
  * The limiter core (limiter + Redis store, no engine, no gRPC) at one algorithm: the checks are built
@@ -203,6 +214,7 @@ export const memoryBytesPerKey: Scenario = {
 
 /** The rate-limit scenarios, in run order. */
 export const rateLimitScenarios: readonly Scenario[] = [
+  checkLimitContractFloorScenario,
   checkLimitOneDescriptor,
   checkLimitThreeDescriptors,
   limiterCoreRedis,
