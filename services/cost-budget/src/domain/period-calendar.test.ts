@@ -54,6 +54,30 @@ describe('createPeriodCalendar', () => {
     expect(iso(day.startMs)).toBe('2026-09-06T04:00:00.000Z');
   });
 
+  it('answers every instant as a fresh calendar would, forwards and backwards across DST and month ends', () => {
+    const zone = 'America/New_York';
+    const kept = createPeriodCalendar(zone);
+    const fresh = () => createPeriodCalendar(zone);
+    const periods = [Period.PERIOD_HOURLY, Period.PERIOD_DAILY, Period.PERIOD_WEEKLY, Period.PERIOD_MONTHLY];
+    const spans = [
+      ['2026-03-07T00:00:00Z', '2026-03-10T00:00:00Z'], // spring forward
+      ['2026-10-30T00:00:00Z', '2026-11-03T00:00:00Z'], // month end, then fall back
+    ];
+    const step = 37 * 60_000;
+    let compared = 0;
+    for (const [from, to] of spans) {
+      const instants: number[] = [];
+      for (let at = Date.parse(from!); at < Date.parse(to!); at += step) instants.push(at);
+      for (const at of [...instants, ...instants.reverse()]) {
+        for (const period of periods) {
+          expect(kept.windowAt(period, at)).toEqual(fresh().windowAt(period, at));
+          compared += 1;
+        }
+      }
+    }
+    expect(compared).toBe(4 * 2 * (117 + 156));
+  });
+
   it('rejects unknown zones', () => {
     expect(() => assertTimeZone('Mars/Olympus')).toThrow(RangeError);
     expect(() => assertTimeZone('Europe/Paris')).not.toThrow();

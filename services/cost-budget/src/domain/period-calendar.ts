@@ -80,35 +80,48 @@ export function createPeriodCalendar(timeZone: string): PeriodCalendar {
     return instantOf(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate());
   };
 
+  const computeWindow = (period: budgetV1.Period, atMs: number): PeriodWindow => {
+    switch (period) {
+      case Period.PERIOD_HOURLY: {
+        const wall = wallTimeAt(atMs);
+        const startMs = atMs - (((atMs % 1000) + 1000) % 1000) - (wall.minute * 60 + wall.second) * 1000;
+        return { period, startMs, endMs: startMs + hourMs };
+      }
+      case Period.PERIOD_DAILY:
+        return { period, startMs: dayStart(atMs), endMs: dayStart(atMs, 1) };
+      case Period.PERIOD_WEEKLY: {
+        const wall = wallTimeAt(atMs);
+        const weekday = new Date(Date.UTC(wall.year, wall.month - 1, wall.day)).getUTCDay();
+        const sinceMonday = (weekday + 6) % 7;
+        return { period, startMs: dayStart(atMs, -sinceMonday), endMs: dayStart(atMs, 7 - sinceMonday) };
+      }
+      case Period.PERIOD_MONTHLY: {
+        const wall = wallTimeAt(atMs);
+        const next = new Date(Date.UTC(wall.year, wall.month, 1));
+        return {
+          period,
+          startMs: instantOf(wall.year, wall.month, 1),
+          endMs: instantOf(next.getUTCFullYear(), next.getUTCMonth() + 1, 1),
+        };
+      }
+      default:
+        return { period: Period.PERIOD_TOTAL, startMs: 0, endMs: undefined };
+    }
+  };
+
+  // Every Reserve batch asks for the window of each period; computing one takes several
+  // time-zone conversions (tens of µs). The last window of each period serves every instant in it.
+  const lastWindow = new Map<budgetV1.Period, PeriodWindow>();
   return {
     timeZone,
     windowAt(period, atMs) {
-      switch (period) {
-        case Period.PERIOD_HOURLY: {
-          const wall = wallTimeAt(atMs);
-          const startMs = atMs - (((atMs % 1000) + 1000) % 1000) - (wall.minute * 60 + wall.second) * 1000;
-          return { period, startMs, endMs: startMs + hourMs };
-        }
-        case Period.PERIOD_DAILY:
-          return { period, startMs: dayStart(atMs), endMs: dayStart(atMs, 1) };
-        case Period.PERIOD_WEEKLY: {
-          const wall = wallTimeAt(atMs);
-          const weekday = new Date(Date.UTC(wall.year, wall.month - 1, wall.day)).getUTCDay();
-          const sinceMonday = (weekday + 6) % 7;
-          return { period, startMs: dayStart(atMs, -sinceMonday), endMs: dayStart(atMs, 7 - sinceMonday) };
-        }
-        case Period.PERIOD_MONTHLY: {
-          const wall = wallTimeAt(atMs);
-          const next = new Date(Date.UTC(wall.year, wall.month, 1));
-          return {
-            period,
-            startMs: instantOf(wall.year, wall.month, 1),
-            endMs: instantOf(next.getUTCFullYear(), next.getUTCMonth() + 1, 1),
-          };
-        }
-        default:
-          return { period: Period.PERIOD_TOTAL, startMs: 0, endMs: undefined };
+      const last = lastWindow.get(period);
+      if (last !== undefined && atMs >= last.startMs && (last.endMs === undefined || atMs < last.endMs)) {
+        return last;
       }
+      const window = computeWindow(period, atMs);
+      lastWindow.set(period, window);
+      return window;
     },
   };
 }
