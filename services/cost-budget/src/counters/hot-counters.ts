@@ -16,6 +16,7 @@ export interface HotCounters {
   /**
    * Applies committed ledger deltas (after COMMIT). Never throws: a failure drops the counter.
    * Callers need not wait: every read and write of this replica first waits for pending applies.
+   * Deltas applied in one event-loop turn (a whole batch's) are summed per counter and sent together.
    */
   apply(entries: readonly LedgerEntry[]): Promise<void>;
   /** Resolves when every apply started so far has finished (reads wait for this; so does shutdown). */
@@ -59,23 +60,52 @@ export function createHotCounters(options: {
     await kv.delete(keys.spent);
     await kv.delete(keys.reserved);
   };
+  const applyNow = (entries: Iterable<LedgerEntry>) =>
+    // All at once: the commands share one pipelined round trip instead of one each.
+    Promise.all(
+      [...entries].map(async (entry) => {
+        const keys = counterKeys(entry.key);
+        try {
+          await Promise.all([bump(keys.spent, entry.spentDelta), bump(keys.reserved, entry.reservedDelta)]);
+        } catch (error) {
+          options.onError(error);
+          await drop(entry.key).catch(() => undefined);
+        }
+      }),
+    ).then(() => undefined);
+
+  // This turn's deltas, one summed entry per usage row, sent once the turn is over.
+  let turn: { entries: Map<string, LedgerEntry>; done: Promise<void> } | undefined;
+  const openTurn = () => {
+    const entries = new Map<string, LedgerEntry>();
+    const done = new Promise<void>((resolve) =>
+      setImmediate(() => {
+        turn = undefined;
+        void applyNow(entries.values()).then(resolve);
+      }),
+    );
+    pending.add(done);
+    void done.finally(() => pending.delete(done));
+    return { entries, done };
+  };
   return {
     apply(entries) {
-      // All at once: the commands share one pipelined round trip instead of one each.
-      const work = Promise.all(
-        entries.map(async (entry) => {
-          const keys = counterKeys(entry.key);
-          try {
-            await Promise.all([bump(keys.spent, entry.spentDelta), bump(keys.reserved, entry.reservedDelta)]);
-          } catch (error) {
-            options.onError(error);
-            await drop(entry.key).catch(() => undefined);
-          }
-        }),
-      ).then(() => undefined);
-      pending.add(work);
-      void work.finally(() => pending.delete(work));
-      return work;
+      turn ??= openTurn();
+      for (const entry of entries) {
+        const text = usageKeyText(entry.key);
+        const summed = turn.entries.get(text);
+        turn.entries.set(
+          text,
+          summed === undefined
+            ? entry
+            : {
+                key: entry.key,
+                spentDelta: summed.spentDelta + entry.spentDelta,
+                reservedDelta: summed.reservedDelta + entry.reservedDelta,
+              },
+        );
+      }
+      return turn.done;
     },
     flushed,
     async read(key) {
