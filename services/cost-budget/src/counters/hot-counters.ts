@@ -90,6 +90,7 @@ export function createHotCounters(options: {
   };
   return {
     apply(entries) {
+      if (entries.length === 0) return Promise.resolve();
       turn ??= openTurn();
       for (const entry of entries) {
         const text = usageKeyText(entry.key);
