@@ -6,6 +6,7 @@ import type { ScopeRef } from '../domain/scope';
 import type { IdempotencyRecord } from './idempotency';
 import { ScopeExhausted, type BalanceView, type LedgerContext } from './ledger-context';
 import type { LedgerEntry } from './ledger-entries';
+import type { BatchAnswer } from './batch-answer';
 import { fromStoredTarget, type StoredTarget } from './usage-key';
 
 export interface ReserveInput {
@@ -34,9 +35,7 @@ export type ReserveOutcome =
   | { kind: 'refused'; refusal: ScopeExhausted; nowMs: number }
   | { kind: 'reserved'; result: ReserveResult; entries: LedgerEntry[] };
 
-type BatchDeps = Pick<LedgerContext, 'sql' | 'clock' | 'calendar' | 'budgets'>;
-
-type Answer = Record<string, unknown> & { outcome: 'recorded' | 'refused' | 'reserved' };
+type BatchDeps = Pick<LedgerContext, 'calendar' | 'budgets'>;
 
 const scopeKinds = [
   budgetV1.ScopeKind.SCOPE_KIND_GLOBAL,
@@ -45,55 +44,60 @@ const scopeKinds = [
   budgetV1.ScopeKind.SCOPE_KIND_API_KEY,
 ];
 
+/** What `budget_reserve_batch` reads: the Reserves, and the budget context they are decided in. */
+export interface ReservePayload {
+  context: ReturnType<typeof budgetContext>;
+  requests: unknown[];
+}
+
 /**
- * Decides a batch of Reserves in one statement (one round trip, one transaction):
- * `budget_reserve_batch` finds each scope's budget (its own, or the default sent along), locks
- * every usage row of the batch in lock order, and holds each request's amount on all its scopes
- * or none, in arrival order.
+ * The Reserves of a turn as `budget_reserve_batch` takes them: it finds each scope's budget (its
+ * own, or the default sent along), locks every usage row of the batch in lock order, and holds each
+ * request's amount on all its scopes or none, in arrival order.
  */
-export async function runReserveBatch(
+export function reservePayload(
   deps: BatchDeps,
   requests: readonly ReserveRequest[],
-): Promise<ReserveOutcome[]> {
-  const nowMs = deps.clock.now();
-  const payload = requests.map((request) => ({
-    key: request.input.idempotencyKey,
-    hash: request.requestHash,
-    rid: `rsv_${randomUUID()}`,
-    amount: request.input.amountMicros.toString(),
-    expires_ms: nowMs + request.input.ttlSeconds * 1000,
-    description: request.input.description,
-    scopes: request.input.scopes.map((scope) => ({ k: scope.kind, i: scope.id })),
-  }));
-  const { rows } = await deps.sql.query<{ outcome: Answer | string }>(
-    'SELECT budget_reserve_batch($1, $2::jsonb, $3::jsonb) AS outcome',
-    [new Date(nowMs), JSON.stringify(budgetContext(deps, nowMs)), JSON.stringify(payload)],
-  );
-  return rows.map((row, index): ReserveOutcome => {
-    const answer = typeof row.outcome === 'string' ? (JSON.parse(row.outcome) as Answer) : row.outcome;
-    if (answer.outcome === 'recorded') {
-      return {
-        kind: 'recorded',
-        record: {
-          operation: String(answer.operation),
-          requestHash: String(answer.hash),
-          response: answer.response,
-        },
-      };
-    }
-    if (answer.outcome === 'refused') {
-      const usage = { spentMicros: toMicros(answer.spent), reservedMicros: toMicros(answer.reserved) };
-      const target = fromStoredTarget(answer.target as StoredTarget);
-      return { kind: 'refused', refusal: new ScopeExhausted(target, usage), nowMs };
-    }
-    const amount = requests[index]!.input.amountMicros;
-    const holds = (answer.holds as StoredTarget[]).map(fromStoredTarget);
+  nowMs: number,
+): ReservePayload {
+  return {
+    context: budgetContext(deps, nowMs),
+    requests: requests.map((request) => ({
+      key: request.input.idempotencyKey,
+      hash: request.requestHash,
+      rid: `rsv_${randomUUID()}`,
+      amount: request.input.amountMicros.toString(),
+      expires_ms: nowMs + request.input.ttlSeconds * 1000,
+      description: request.input.description,
+      scopes: request.input.scopes.map((scope) => ({ k: scope.kind, i: scope.id })),
+    })),
+  };
+}
+
+/** One answer of `budget_reserve_batch` as the outcome of `request`. */
+export function reserveOutcome(answer: BatchAnswer, request: ReserveRequest, nowMs: number): ReserveOutcome {
+  if (answer.outcome === 'recorded') {
     return {
-      kind: 'reserved',
-      result: answer.response as ReserveResult,
-      entries: holds.map((key) => ({ key, spentDelta: 0n, reservedDelta: amount })),
+      kind: 'recorded',
+      record: {
+        operation: String(answer.operation),
+        requestHash: String(answer.hash),
+        response: answer.response,
+      },
     };
-  });
+  }
+  if (answer.outcome === 'refused') {
+    const usage = { spentMicros: toMicros(answer.spent), reservedMicros: toMicros(answer.reserved) };
+    const target = fromStoredTarget(answer.target as StoredTarget);
+    return { kind: 'refused', refusal: new ScopeExhausted(target, usage), nowMs };
+  }
+  const amount = request.input.amountMicros;
+  const holds = (answer.holds as StoredTarget[]).map(fromStoredTarget);
+  return {
+    kind: 'reserved',
+    result: answer.response as ReserveResult,
+    entries: holds.map((key) => ({ key, spentDelta: 0n, reservedDelta: amount })),
+  };
 }
 
 /** The default budget of each scope kind and the current window of each period, as the SQL reads them. */

@@ -1,6 +1,7 @@
 import { budgetV1 } from '@gatehouse/contracts';
 import { toMicros } from '../domain/money';
 import type { BudgetEventRecord } from './budget-events';
+import type { BatchAnswer } from './batch-answer';
 import type { BalanceView, CommittedEffects, LedgerContext } from './ledger-context';
 import { fromStoredTarget, type StoredTarget } from './usage-key';
 
@@ -35,52 +36,44 @@ export type SettleOutcome =
       effects: CommittedEffects;
     };
 
-type BatchDeps = Pick<LedgerContext, 'sql' | 'clock' | 'overCommitPolicy'>;
+type BatchDeps = Pick<LedgerContext, 'overCommitPolicy'>;
 
-type Answer = Record<string, unknown> & { outcome: string };
-
-/**
- * Settles a batch of reservations in one statement (one transaction): `budget_settle_batch` locks
- * the reservations and their usage rows in lock order, then applies each request in arrival order
- * (a second settlement of one reservation in the same batch finds it closed).
- */
-export async function runSettleBatch(
-  deps: BatchDeps,
-  requests: readonly SettleRequest[],
-): Promise<SettleOutcome[]> {
-  const nowMs = deps.clock.now();
-  const at = new Date(nowMs);
-  const options = {
-    cap: deps.overCommitPolicy === 'cap',
-    threshold: BudgetEventType.BUDGET_EVENT_TYPE_THRESHOLD_CROSSED,
-    expired: BudgetEventType.BUDGET_EVENT_TYPE_RESERVATION_EXPIRED,
-    over: BudgetEventType.BUDGET_EVENT_TYPE_OVER_RESERVATION,
+/** The settlements of a turn as `budget_settle_batch` takes them, with the options it applies. */
+export function settlePayload(deps: BatchDeps, requests: readonly SettleRequest[]) {
+  return {
+    options: {
+      cap: deps.overCommitPolicy === 'cap',
+      threshold: BudgetEventType.BUDGET_EVENT_TYPE_THRESHOLD_CROSSED,
+      expired: BudgetEventType.BUDGET_EVENT_TYPE_RESERVATION_EXPIRED,
+      over: BudgetEventType.BUDGET_EVENT_TYPE_OVER_RESERVATION,
+    },
+    requests: requests.map(({ reservationId, settlement }) => ({
+      rid: reservationId,
+      action: settlement.action,
+      actual: settlement.action === 'commit' ? settlement.actualMicros.toString() : '0',
+    })),
   };
-  const payload = requests.map(({ reservationId, settlement }) => ({
-    rid: reservationId,
-    action: settlement.action,
-    actual: settlement.action === 'commit' ? settlement.actualMicros.toString() : '0',
-  }));
-  const { rows } = await deps.sql.query<{ outcome: Answer | string }>(
-    'SELECT budget_settle_batch($1, $2::jsonb, $3::jsonb) AS outcome',
-    [at, JSON.stringify(options), JSON.stringify(payload)],
-  );
-  return rows.map((row, index): SettleOutcome => {
-    const answer = typeof row.outcome === 'string' ? (JSON.parse(row.outcome) as Answer) : row.outcome;
-    if (answer.outcome === 'missing' || answer.outcome === 'overflow') return { kind: answer.outcome };
-    if (answer.outcome === 'closed') {
-      const settledMs = answer.settled_ms;
-      return {
-        kind: 'closed',
-        status: String(answer.status),
-        settledAtMs: settledMs === null ? null : Number(settledMs),
-      };
-    }
-    return applied(requests[index]!.reservationId, answer, at);
-  });
 }
 
-function applied(reservationId: string, answer: Answer, at: Date): SettleOutcome {
+/**
+ * One answer of `budget_settle_batch` as the outcome of `request`. The function locks the
+ * reservations and their usage rows in lock order, then applies each request in arrival order (a
+ * second settlement of one reservation in the same batch finds it closed).
+ */
+export function settleOutcome(answer: BatchAnswer, request: SettleRequest, at: Date): SettleOutcome {
+  if (answer.outcome === 'missing' || answer.outcome === 'overflow') return { kind: answer.outcome };
+  if (answer.outcome === 'closed') {
+    const settledMs = answer.settled_ms;
+    return {
+      kind: 'closed',
+      status: String(answer.status),
+      settledAtMs: settledMs === null ? null : Number(settledMs),
+    };
+  }
+  return applied(request.reservationId, answer, at);
+}
+
+function applied(reservationId: string, answer: BatchAnswer, at: Date): SettleOutcome {
   const held = toMicros(answer.held);
   const committed = toMicros(answer.committed);
   const targets = (answer.holds as StoredTarget[]).map(fromStoredTarget);

@@ -21,14 +21,19 @@ import { createSpendBatches } from './spend-batches';
 const { ScopeKind, Period } = budgetV1;
 const amount = 100_000n;
 
-/** The ledger over real PostgreSQL, counting the batch statements it sends. */
-async function startLedger(sql: SqlStore) {
-  const counted = { reserveBatches: 0, settleBatches: 0 };
+/** The ledger over real PostgreSQL, recording how many Reserves and settlements each turn carried. */
+async function startLedger(sql: SqlStore, failFirstTurnWith?: string) {
+  const turns: [reserves: number, settlements: number][] = [];
   const counting: SqlStore = {
     ...sql,
     query: (text, params) => {
-      if (text.includes('budget_reserve_batch(')) counted.reserveBatches += 1;
-      if (text.includes('budget_settle_batch(')) counted.settleBatches += 1;
+      if (text.includes('budget_spend_turn(')) {
+        const carried = (index: number) => (JSON.parse(String(params![index])) as unknown[]).length;
+        turns.push([carried(2), carried(4)]);
+        if (turns.length === 1 && failFirstTurnWith !== undefined) {
+          return Promise.reject(Object.assign(new Error('turn failed'), { code: failFirstTurnWith }));
+        }
+      }
       return sql.query(text, params);
     },
   };
@@ -46,7 +51,7 @@ async function startLedger(sql: SqlStore) {
     onExhausted: async () => undefined,
     expireDue: async () => 0,
   };
-  return { ledger, counted };
+  return { ledger, turns };
 }
 
 describe('batched Reserve and Commit/Release on real PostgreSQL', () => {
@@ -111,7 +116,7 @@ describe('batched Reserve and Commit/Release on real PostgreSQL', () => {
   it('admits exactly the budget to 64 concurrent reserves, in shared transactions', async () => {
     const scope = user('room-for-ten');
     await setLimit(scope, 10n * amount);
-    const { ledger, counted } = await startLedger(sql);
+    const { ledger, turns } = await startLedger(sql);
     const outcomes = await Promise.allSettled(
       Array.from({ length: 64 }, (_, i) => reserveOne(ledger, scope, `ten-${i}`)),
     );
@@ -120,7 +125,7 @@ describe('batched Reserve and Commit/Release on real PostgreSQL', () => {
       expect((outcome.reason as GatehouseError).code).toBe('RESOURCE_EXHAUSTED');
     }
     expect([outcomes.length - refused.length, refused.length]).toEqual([10, 54]);
-    expect(counted.reserveBatches).toBeLessThan(64);
+    expect(turns.length).toBeLessThan(64);
     expect(await usageOf(scope)).toEqual([[0n, 10n * amount]]);
     expect(await rowsDisagreeingWithLedger()).toBe(0);
   });
@@ -129,11 +134,14 @@ describe('batched Reserve and Commit/Release on real PostgreSQL', () => {
     const scope = user('room-for-all');
     const limit = 64n * amount;
     await setLimit(scope, limit);
-    const { ledger, counted } = await startLedger(sql);
+    const { ledger, turns } = await startLedger(sql);
     const results = await Promise.all(
       Array.from({ length: 64 }, (_, i) => reserveOne(ledger, scope, `all-${i}`)),
     );
-    expect(counted.reserveBatches).toBeLessThan(64);
+    expect(turns).toEqual([
+      [1, 0],
+      [63, 0],
+    ]);
     const remaining = results
       .map((result) => BigInt(result.balances.find((b) => b.kind === scope.kind)!.remainingMicros))
       .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -157,11 +165,11 @@ describe('batched Reserve and Commit/Release on real PostgreSQL', () => {
 
   it('settles concurrent commits and releases in batches; a reservation settles only once', async () => {
     const scope = user('settle-storm');
-    const { ledger, counted } = await startLedger(sql);
+    const { ledger, turns } = await startLedger(sql);
     const held = await Promise.all(
       Array.from({ length: 20 }, (_, i) => reserveOne(ledger, scope, `settle-${i}`)),
     );
-    const before = counted.settleBatches;
+    const before = turns.length;
     const commits = held.map((r) =>
       settleReservation(ledger, r.reservationId, { action: 'commit', actualMicros: 80_000n }),
     );
@@ -169,7 +177,10 @@ describe('batched Reserve and Commit/Release on real PostgreSQL', () => {
       .slice(0, 5)
       .map((r) => settleReservation(ledger, r.reservationId, { action: 'release' }));
     const outcomes = await Promise.allSettled([...commits, ...releases]);
-    expect(counted.settleBatches - before).toBeLessThan(25);
+    expect(turns.slice(before)).toEqual([
+      [0, 1],
+      [0, 24],
+    ]);
     const failed = outcomes.filter((outcome) => outcome.status === 'rejected');
     expect(failed).toHaveLength(5);
     for (const outcome of failed) {
@@ -178,5 +189,45 @@ describe('batched Reserve and Commit/Release on real PostgreSQL', () => {
     const committed = outcomes.slice(0, 20).filter((outcome) => outcome.status === 'fulfilled').length;
     expect(await usageOf(scope)).toEqual([[BigInt(committed) * 80_000n, 0n]]);
     expect(await rowsDisagreeingWithLedger()).toBe(0);
+  });
+
+  it('carries the Reserves and settlements that arrive together in one turn', async () => {
+    const scope = user('mixed-turn');
+    const { ledger, turns } = await startLedger(sql);
+    const held = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => reserveOne(ledger, scope, `mixed-held-${i}`)),
+    );
+    const before = turns.length;
+    const commits = held.map((r) =>
+      settleReservation(ledger, r.reservationId, { action: 'commit', actualMicros: 60_000n }),
+    );
+    const reserves = Array.from({ length: 8 }, (_, i) => reserveOne(ledger, scope, `mixed-new-${i}`));
+    const [committed, reserved] = await Promise.all([Promise.all(commits), Promise.all(reserves)]);
+    // The first commit starts a turn at once; the other 15 operations queue for the next one.
+    expect(turns.slice(before)).toEqual([
+      [0, 1],
+      [8, 7],
+    ]);
+    expect(committed.map((result) => result.committedMicros)).toEqual(Array(8).fill(60_000n));
+    expect(new Set(reserved.map((result) => result.reservationId)).size).toBe(8);
+    expect(await usageOf(scope)).toEqual([[8n * 60_000n, 8n * amount]]);
+    expect(await rowsDisagreeingWithLedger()).toBe(0);
+  });
+
+  it('runs a turn PostgreSQL aborted as a deadlock again, and fails other errors as they are', async () => {
+    const scope = user('deadlocked-turn');
+    const retried = await startLedger(sql, '40P01');
+    const result = await reserveOne(retried.ledger, scope, 'after-deadlock');
+    expect(retried.turns).toEqual([
+      [1, 0],
+      [1, 0],
+    ]);
+    expect(await usageOf(scope)).toEqual([[0n, amount]]);
+
+    const failed = await startLedger(sql, '23505');
+    await expect(reserveOne(failed.ledger, scope, 'after-other-error')).rejects.toThrow('turn failed');
+    expect(failed.turns).toEqual([[1, 0]]);
+    expect(await usageOf(scope)).toEqual([[0n, amount]]);
+    expect(result.balances.map((balance) => balance.kind)).toEqual([scope.kind, ScopeKind.SCOPE_KIND_GLOBAL]);
   });
 });
