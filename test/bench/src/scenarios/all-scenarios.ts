@@ -1,5 +1,5 @@
 import type { Scenario } from '../scenario';
-import { costBudgetReserveCommit } from './cost-budget-reserve-commit';
+import { costBudgetPairFloor, costBudgetReserveCommit } from './cost-budget-reserve-commit';
 import {
   authenticateApiKey,
   authenticateDuringLogins,
@@ -25,6 +25,7 @@ export const scenarios: readonly Scenario[] = [
   authenticateDuringLogins,
   ...rateLimitScenarios,
   checkLimitTwoReplicas,
+  costBudgetPairFloor,
   costBudgetReserveCommit,
   mixedProtectedRequest,
   notesInterceptors,

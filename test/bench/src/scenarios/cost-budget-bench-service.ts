@@ -7,7 +7,8 @@ import { Client } from 'pg';
 import { healthCheckCaller } from '../health-check-client';
 import { dropBenchKeys } from './ratelimit-bench-service';
 
-const databaseUrl = process.env.GATEHOUSE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const benchDatabaseUrl =
+  process.env.GATEHOUSE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const redisUrl = process.env.GATEHOUSE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const users = 64;
 
@@ -40,7 +41,7 @@ export async function startBenchCostBudget(label: string): Promise<BenchCostBudg
         GRPC_PORT: String(grpcPort),
         OPS_HOST: '127.0.0.1',
         OPS_PORT: String(opsPort),
-        DATABASE_URL: databaseUrl,
+        DATABASE_URL: benchDatabaseUrl,
         DATABASE_SCHEMA: schema,
         REDIS_URL: redisUrl,
         REDIS_KEY_PREFIX: prefix,
@@ -69,6 +70,28 @@ export async function startBenchCostBudget(label: string): Promise<BenchCostBudg
     await cleanUp().catch(() => undefined);
     throw error;
   }
+  const pairs = reserveCommitCaller(address);
+  return {
+    reserveCommit: pairs.reserveCommit,
+    async stop() {
+      pairs.close();
+      const report = await cleanUp();
+      process.stderr.write(
+        `  ${label}: ${report.rows} usage rows, overspend ${report.overspend} micros, ` +
+          `${report.disagreements} rows disagreeing with the ledger, ${report.open} holds left open\n`,
+      );
+      if (report.overspend !== 0n || report.disagreements > 0) {
+        throw new Error(`${label}: cost-budget overspend or ledger disagreement (must be 0)`);
+      }
+    },
+  };
+}
+
+/**
+ * A client of a cost-budget server at `address` making the scenario's pairs: one Reserve of 1 000
+ * micros for the next of 64 users (the server adds the global scope), then one Commit of 800.
+ */
+export function reserveCommitCaller(address: string): { reserveCommit(): Promise<void>; close(): void } {
   const client = new budgetV1.CostBudgetServiceClient(address, credentials.createInsecure());
   const metadata = new Metadata();
   let sequence = 0;
@@ -95,22 +118,12 @@ export async function startBenchCostBudget(label: string): Promise<BenchCostBudg
         actualMicros: 800n,
       });
     },
-    async stop() {
-      client.close();
-      const report = await cleanUp();
-      process.stderr.write(
-        `  ${label}: ${report.rows} usage rows, overspend ${report.overspend} micros, ` +
-          `${report.disagreements} rows disagreeing with the ledger, ${report.open} holds left open\n`,
-      );
-      if (report.overspend !== 0n || report.disagreements > 0) {
-        throw new Error(`${label}: cost-budget overspend or ledger disagreement (must be 0)`);
-      }
-    },
+    close: () => client.close(),
   };
 }
 
 async function checkLedger(schema: string) {
-  const pg = new Client({ connectionString: databaseUrl });
+  const pg = new Client({ connectionString: benchDatabaseUrl });
   await pg.connect();
   try {
     const usage = await pg.query<{ rows: string; open: string }>(
@@ -161,7 +174,7 @@ async function waitUntilServing(address: string, child: ChildProcess): Promise<v
   }
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((done, fail) => {
     const server = createServer();
     server.once('error', fail);
