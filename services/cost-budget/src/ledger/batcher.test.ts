@@ -53,6 +53,29 @@ describe('createBatcher', () => {
     expect(await Promise.all(all)).toEqual([10, 20, 30, 40, 50, 60, 70]);
   });
 
+  it('with evenGroups, takes at most half of the items in circulation into a batch', async () => {
+    const { batches, releases, run } = controlledRun();
+    const batcher = createBatcher({ run, maxBatch: 64, evenGroups: true });
+    const all = [batcher.submit(1)];
+    await settle();
+    expect(batches).toEqual([[1]]);
+    all.push(...[2, 3, 4, 5, 6, 7, 8].map((item) => batcher.submit(item)));
+    releases[0]!();
+    await settle();
+    // 7 waiting and the last batch's 1 in circulation: half of 8.
+    expect(batches).toEqual([[1], [2, 3, 4, 5]]);
+    all.push(...[9, 10, 11, 12].map((item) => batcher.submit(item)));
+    releases[1]!();
+    await settle();
+    // 7 waiting and the last batch's 4: half of 11, rounded up.
+    expect(batches).toEqual([[1], [2, 3, 4, 5], [6, 7, 8, 9, 10, 11]]);
+    releases[2]!();
+    await settle();
+    expect(batches).toEqual([[1], [2, 3, 4, 5], [6, 7, 8, 9, 10, 11], [12]]);
+    releases[3]!();
+    expect(await Promise.all(all)).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120]);
+  });
+
   it('rejects every item of a failed batch and keeps serving later ones', async () => {
     let calls = 0;
     const batcher = createBatcher<number, number>({

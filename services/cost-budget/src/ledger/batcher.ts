@@ -11,6 +11,15 @@ export interface BatcherOptions<Item, Outcome> {
   maxBatch: number;
   /** Batches running at once (default 1); a second one overlaps the first's round trips. */
   maxInFlight?: number;
+  /**
+   * Keeps the load in two even groups (default false). Under a closed-loop load the items of a
+   * finished batch come back as new ones while the next batch runs; a batch that took nearly all
+   * of them leaves the next one nearly empty, and the two then alternate big and small, each
+   * mostly waiting for the other. With this set, a batch takes at most half of the items in
+   * circulation (those waiting plus the last batch's), so one group runs while the other is
+   * answered and comes back. An idle batcher still starts a lone item at once.
+   */
+  evenGroups?: boolean;
 }
 
 interface Waiting<Item, Outcome> {
@@ -27,12 +36,19 @@ interface Waiting<Item, Outcome> {
 export function createBatcher<Item, Outcome>(options: BatcherOptions<Item, Outcome>): Batcher<Item, Outcome> {
   let waiting: Waiting<Item, Outcome>[] = [];
   let running = 0;
+  let lastBatchSize = 0;
   const maxInFlight = options.maxInFlight ?? 1;
+
+  const nextBatchSize = (): number => {
+    if (!options.evenGroups) return options.maxBatch;
+    return Math.min(options.maxBatch, Math.ceil((waiting.length + lastBatchSize) / 2));
+  };
 
   const pump = (): void => {
     if (running >= maxInFlight || waiting.length === 0) return;
     running += 1;
-    const batch = waiting.slice(0, options.maxBatch);
+    const batch = waiting.slice(0, nextBatchSize());
+    lastBatchSize = batch.length;
     waiting = waiting.slice(batch.length);
     void runBatch(batch).finally(() => {
       running -= 1;

@@ -138,9 +138,11 @@ describe('batched Reserve and Commit/Release on real PostgreSQL', () => {
     const results = await Promise.all(
       Array.from({ length: 64 }, (_, i) => reserveOne(ledger, scope, `all-${i}`)),
     );
+    // The first starts a turn at once; the other 63 split into two even turns.
     expect(turns).toEqual([
       [1, 0],
-      [63, 0],
+      [32, 0],
+      [31, 0],
     ]);
     const remaining = results
       .map((result) => BigInt(result.balances.find((b) => b.kind === scope.kind)!.remainingMicros))
@@ -179,7 +181,8 @@ describe('batched Reserve and Commit/Release on real PostgreSQL', () => {
     const outcomes = await Promise.allSettled([...commits, ...releases]);
     expect(turns.slice(before)).toEqual([
       [0, 1],
-      [0, 24],
+      [0, 13],
+      [0, 11],
     ]);
     const failed = outcomes.filter((outcome) => outcome.status === 'rejected');
     expect(failed).toHaveLength(5);
@@ -203,10 +206,12 @@ describe('batched Reserve and Commit/Release on real PostgreSQL', () => {
     );
     const reserves = Array.from({ length: 8 }, (_, i) => reserveOne(ledger, scope, `mixed-new-${i}`));
     const [committed, reserved] = await Promise.all([Promise.all(commits), Promise.all(reserves)]);
-    // The first commit starts a turn at once; the other 15 operations queue for the next one.
+    // The first commit starts a turn at once; the other 15 operations split into two even turns,
+    // in arrival order: the 7 other commits with the first Reserve, then the other 7 Reserves.
     expect(turns.slice(before)).toEqual([
       [0, 1],
-      [8, 7],
+      [1, 7],
+      [7, 0],
     ]);
     expect(committed.map((result) => result.committedMicros)).toEqual(Array(8).fill(60_000n));
     expect(new Set(reserved.map((result) => result.reservationId)).size).toBe(8);

@@ -30,6 +30,7 @@ export function createSpendBatches(
     run: (items) => runSpendTurn(deps, items),
     maxBatch,
     maxInFlight,
+    evenGroups: true,
   });
   return {
     // runSpendTurn answers each item with the outcome of its kind.

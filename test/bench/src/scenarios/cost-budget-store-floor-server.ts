@@ -25,6 +25,7 @@ interface BatcherModule {
     run(items: readonly Item[]): Promise<Outcome[]>;
     maxBatch: number;
     maxInFlight?: number;
+    evenGroups?: boolean;
   }): { submit(item: Item): Promise<Outcome> };
 }
 
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
   const turns = createBatcher<FloorOperation, void>({
     maxBatch: 128,
     maxInFlight: 1,
+    evenGroups: true,
     async run(operations) {
       await sql.query('SELECT bench_store_floor_turn($1, $2::jsonb, $3::jsonb)', [
         new Date(),
