@@ -156,7 +156,8 @@ export const checkLimitContractFloor: ScenarioReference = {
   },
 };
 
-const balance = (scope: budgetV1.Scope, limitMicros: bigint): budgetV1.ScopeBalance => ({
+/** A scope's standing as the cost-budget floors answer it: 1 000 micros held of `limitMicros`. */
+export const balance = (scope: budgetV1.Scope, limitMicros: bigint): budgetV1.ScopeBalance => ({
   scope,
   limitMicros,
   remainingMicros: limitMicros - 1000n,

@@ -14,6 +14,7 @@ import {
 } from '@grpc/grpc-js';
 import { budgetV1 } from '@gatehouse/contracts';
 import { createPostgresSqlStore, readMigrationsDir, runMigrations } from '@gatehouse/runtime';
+import { balance } from './contract-floors';
 import { storeFloorTurnFunction } from './cost-budget-store-floor-sql';
 
 type FloorOperation =
@@ -57,13 +58,6 @@ async function main(): Promise<void> {
     },
   });
 
-  const balance = (scope: budgetV1.Scope): budgetV1.ScopeBalance => ({
-    scope,
-    limitMicros: 1_000_000_000_000n,
-    remainingMicros: 999_999_999_000n,
-    resetsAt: new Date(Date.now() + 3_600_000),
-    unlimited: false,
-  });
   const implementation: Pick<budgetV1.CostBudgetServiceServer, 'reserve' | 'commit'> = {
     reserve: (call, callback) => {
       const { idempotencyKey, amountMicros, scopes } = call.request;
@@ -82,7 +76,7 @@ async function main(): Promise<void> {
             callback(null, {
               reservationId: rid,
               expiresAt: new Date(Date.now() + 60_000),
-              balances: held.map(balance),
+              balances: held.map((scope) => balance(scope, 1_000_000_000_000n)),
             }),
           (error: Error) => callback(error),
         );
