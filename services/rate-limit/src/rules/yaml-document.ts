@@ -42,7 +42,7 @@ export function readYamlDocuments(text: string): YamlDocuments {
     if (document.errors.length > 0) {
       throw new RulesError(`invalid YAML: ${document.errors[0]?.message ?? 'parse error'}`);
     }
-    const walk: Walk = { document, aliases: 0, warnings };
+    const walk: Walk = { document, aliases: 0, open: new Set(), warnings };
     const value = plain(document.contents, walk, '', '');
     if (value !== undefined) documents.push(value);
   }
@@ -52,6 +52,8 @@ export function readYamlDocuments(text: string): YamlDocuments {
 interface Walk {
   document: Document.Parsed;
   aliases: number;
+  /** The collections being converted, to refuse an alias inside the very node it names. */
+  open: Set<Node>;
   warnings: string[];
 }
 
@@ -60,10 +62,23 @@ function plain(node: Node | null | undefined, walk: Walk, path: string, field: s
   if (isAlias(node)) {
     walk.aliases += 1;
     if (walk.aliases > maxAliases) throw new RulesError(`${path || '(document)'}: too many aliases`);
-    return plain(node.resolve(walk.document) as Node | undefined, walk, path, field);
+    const target = node.resolve(walk.document) as Node | undefined;
+    if (target !== undefined && walk.open.has(target)) {
+      throw new RulesError(`${path || '(document)'}: alias *${node.source} contains itself`);
+    }
+    return plain(target, walk, path, field);
   }
   if (field === freeField) return node.toJS(walk.document, { maxAliasCount: maxAliases });
   if (isScalar(node)) return scalar(node, path, field);
+  walk.open.add(node);
+  try {
+    return collection(node, walk, path);
+  } finally {
+    walk.open.delete(node);
+  }
+}
+
+function collection(node: Node, walk: Walk, path: string): unknown {
   if (isSeq(node)) {
     return node.items.map((item, index) => {
       const at = `${path}[${index}]`;
