@@ -48,9 +48,12 @@ export function envoyRateLimitService(options: EnvoyRateLimitServiceOptions): Ho
   return hostedService(serviceNames.envoyRateLimit, envoyRateLimitV3.RateLimitServiceService, {
     async shouldRateLimit(request) {
       const domain = validateDomain(request.domain, limits);
-      const descriptors = validateDescriptors(request.descriptors.map(fromEnvoyDescriptor), limits).map(
-        (descriptor, i) => withOwnHits(descriptor, request.descriptors[i]!.hitsAddend, i),
-      );
+      const descriptors = validateDescriptors(
+        request.descriptors.map(fromEnvoyDescriptor),
+        limits,
+        'descriptors',
+        0,
+      ).map((descriptor, i) => withOwnHits(descriptor, request.descriptors[i]!.hitsAddend, i));
       const hits = request.hitsAddend === 0 ? 1 : request.hitsAddend;
       return toEnvoyResponse(await engine.decide({ domain, descriptors, hits }));
     },
