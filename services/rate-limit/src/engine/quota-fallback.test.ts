@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTcpProxy, type TcpProxy } from '../../../../test/support/tcp-proxy';
-import { testRedisUrl } from '../../../../test/support/test-env';
-import { descriptor, startRateLimit, type RateLimitUnderTest } from '../test-support/start-rate-limit';
+import type { TcpProxy } from '../../../../test/support/tcp-proxy';
+import {
+  descriptor,
+  startRateLimitBehindProxy,
+  type RateLimitUnderTest,
+} from '../test-support/start-rate-limit';
 
 const quotaDomain = (domain: string, policy: string) => `
 domain: ${domain}
@@ -17,17 +20,14 @@ describe('quota-mode limits while Redis is down', () => {
   let service: RateLimitUnderTest;
 
   beforeAll(async () => {
-    const redis = new URL(testRedisUrl);
-    proxy = await startTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) });
-    service = await startRateLimit({
+    ({ service, proxy } = await startRateLimitBehindProxy({
       rules: [
         quotaDomain('closed', 'fail_closed'),
         quotaDomain('open', 'fail_open'),
         quotaDomain('local', 'local'),
       ].join('---\n'),
-      redisUrl: `redis://127.0.0.1:${proxy.port}`,
       env: { RATELIMIT_BREAKER_OPEN_MS: '100', RATELIMIT_STORE_TIMEOUT_MS: '50' },
-    });
+    }));
     await proxy.stop();
   });
   afterAll(async () => {

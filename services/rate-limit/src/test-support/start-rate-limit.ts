@@ -8,6 +8,7 @@ import type { CallerIdentity } from '@gatehouse/interceptors';
 import { createLogger, type Clock, type Logger, type ServiceHost } from '@gatehouse/runtime';
 import { Redis } from 'ioredis';
 import { unaryCall } from '../../../../test/support/grpc-call';
+import { startTcpProxy, type TcpProxy } from '../../../../test/support/tcp-proxy';
 import { testCommonConfig } from '../../../../test/support/test-config';
 import { testRedisUrl, uniqueName } from '../../../../test/support/test-env';
 import { startRateLimitApp } from '../app';
@@ -121,6 +122,16 @@ export async function startRateLimit(options: StartOptions): Promise<RateLimitUn
       if (options.redisUrl && options.keyPrefix === undefined) await dropKeys(keyPrefix);
     },
   };
+}
+
+/** The service on the test Redis through a TCP proxy (test/support/tcp-proxy), to play Redis outages. */
+export async function startRateLimitBehindProxy(
+  options: Omit<StartOptions, 'redisUrl'>,
+): Promise<{ service: RateLimitUnderTest; proxy: TcpProxy }> {
+  const redis = new URL(testRedisUrl);
+  const proxy = await startTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) });
+  const service = await startRateLimit({ ...options, redisUrl: `redis://127.0.0.1:${proxy.port}` });
+  return { service, proxy };
 }
 
 /** Deletes every Redis key under `prefix`. */
