@@ -1,6 +1,9 @@
 import { join } from 'node:path';
 import { EnvReader, readCommonConfig, type CommonConfig, type Env } from '@gatehouse/config';
-import { algorithmNames, failurePolicies, type AlgorithmName, type FailurePolicy } from './rules/rule';
+import { failurePolicies, type AlgorithmName, type FailurePolicy } from './rules/rule';
+
+/** What RATELIMIT_DEFAULT_ALGORITHM may name: the counting algorithms (a concurrency limit is asked for). */
+const defaultAlgorithms: readonly AlgorithmName[] = ['sliding_window', 'fixed_window', 'token_bucket'];
 
 /** The shipped rules (services/rate-limit/config), found beside the compiled code like migrations. */
 export const defaultRulesPath = join(__dirname, '..', 'config');
@@ -84,7 +87,7 @@ export function readRateLimitSettings(reader: EnvReader): RateLimitSettings {
     rulesPath: reader.string('RATELIMIT_CONFIG', defaultRulesPath),
     reloadDebounceMs: reader.integer('RATELIMIT_RELOAD_DEBOUNCE_MS', 200, { min: 0, max: 60_000 }),
     mergeDomains: reader.boolean('RATELIMIT_MERGE_DOMAIN_CONFIG', true),
-    defaultAlgorithm: reader.oneOf('RATELIMIT_DEFAULT_ALGORITHM', algorithmNames, 'sliding_window'),
+    defaultAlgorithm: reader.oneOf('RATELIMIT_DEFAULT_ALGORITHM', defaultAlgorithms, 'sliding_window'),
     storeTimeoutMs: reader.integer('RATELIMIT_STORE_TIMEOUT_MS', 50, { min: 1, max: 60_000 }),
     redisMaxBatch: reader.integer('RATELIMIT_REDIS_MAX_BATCH', 8, { min: 1, max: 1000 }),
     failurePolicy: reader.oneOf('RATELIMIT_FAILURE_POLICY', failurePolicies, 'fail_open'),
