@@ -11,6 +11,7 @@ import type { RateLimitMetrics } from './rate-limit-metrics';
 import { countDecisions } from './count-decisions';
 import { scoreAnomalies } from './score-anomalies';
 import { cachedDenial, rememberDenials } from './over-limit-shortcut';
+import { bannedAhead, bannedOutcome, quotaKeysOf } from './limit-modes';
 import { groupSameCounters } from './same-counter-checks';
 import { summarize, type LimitOutcome } from './summarize';
 
@@ -167,39 +168,6 @@ export class DecisionEngine {
 }
 
 const unchecked: LimitOutcome = { evaluation: undefined, anomalyScore: 0, anomalyDenied: false };
-
-/**
- * A limit of 0 (Envoy's way to ban a value): over whatever the counters hold, until the end of the
- * current window, as Envoy's `duration_until_reset` says.
- */
-function bannedOutcome(windowMs: number, now: number): LimitOutcome {
-  const untilWindowEnd = windowMs - (now % windowMs);
-  return {
-    evaluation: { allowed: false, remaining: 0, resetAfterMs: untilWindowEnd, retryAfterMs: untilWindowEnd },
-    anomalyScore: 0,
-    anomalyDenied: false,
-  };
-}
-
-/** True when a limit of 0 that neither shadows nor runs in quota mode denies the request outright. */
-function bannedAhead(planned: readonly PlannedDescriptor[]): boolean {
-  for (const descriptor of planned) {
-    for (const { banned, rule } of descriptor.limits) {
-      if (banned === true && !rule.shadowMode && !rule.quotaMode) return true;
-    }
-  }
-  return false;
-}
-
-/** The counters of quota-mode limits (`shadow` to the store, but over under fail_closed). */
-function quotaKeysOf(planned: readonly PlannedDescriptor[]): Set<string> {
-  const keys = new Set<string>();
-  for (const descriptor of planned) {
-    for (const { rule, check } of descriptor.limits)
-      if (check !== undefined && rule.quotaMode) keys.add(check.key);
-  }
-  return keys;
-}
 
 /** The store checks of planned descriptors, in order (unlimited and replaced rules have none). */
 function checksOf(planned: readonly PlannedDescriptor[]): StoreCheck[] {
