@@ -63,18 +63,19 @@ export class DecisionEngine {
     } else {
       const storeDemand = deniedAhead ? { ...demand, consume: false } : demand;
       const counters = groupSameCounters(checks, storeDemand);
+      const sent = counters?.checks ?? checks;
       try {
-        const answers = await this.options.store.decide(counters.checks, storeDemand, now);
-        rememberDenials(this.options.overLimitCache, counters.checks, answers, demand, now);
-        results = counters.spread(answers);
+        const answers = await this.options.store.decide(sent, storeDemand, now);
+        rememberDenials(this.options.overLimitCache, sent, answers, demand, now);
+        results = counters === undefined ? answers : counters.spread(answers);
       } catch (error) {
         if (!(error instanceof StoreUnavailableError)) throw error;
         fallback = true;
         path = 'fallback';
         metrics.storeErrors.inc({ domain: request.domain, reason: error.reason });
         const policy = domain?.failurePolicy ?? this.options.failurePolicy;
-        const answers = await this.fallback(policy, counters.checks, storeDemand, now, quotaKeysOf(planned));
-        results = counters.spread(answers);
+        const answers = await this.fallback(policy, sent, storeDemand, now, quotaKeysOf(planned));
+        results = counters === undefined ? answers : counters.spread(answers);
         for (const check of checks) {
           metrics.fallback.inc({ domain: request.domain, rule: ruleOf(check), policy });
         }

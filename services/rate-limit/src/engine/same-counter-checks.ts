@@ -15,12 +15,12 @@ export interface CounterGroups {
  * so each would see the counter without the others' hits; sent as one check carrying their summed
  * hits, the counter takes them all or none. Each then reports what is left after itself and the
  * ones before it, as if counted one after the other (as Envoy counts them). Concurrency checks (a
- * lease each) and checks that do not consume are sent as they are.
+ * lease each) and checks that do not consume are sent as they are. Undefined when no counter is
+ * named twice: the checks are sent as they are.
  */
-export function groupSameCounters(checks: readonly StoreCheck[], demand: Demand): CounterGroups {
-  if (checks.length < 2 || !demand.consume || !hasSharedCounter(checks, demand)) {
-    return { checks, spread: (results) => [...results] };
-  }
+export function groupSameCounters(checks: readonly StoreCheck[], demand: Demand): CounterGroups | undefined {
+  // Undefined (nothing allocated) in the common case: every check is its own counter.
+  if (checks.length < 2 || !demand.consume || !hasSharedCounter(checks, demand)) return undefined;
   const hitsOf = (check: StoreCheck) => demandOf(check, demand).hits;
   const sent: StoreCheck[] = [];
   /** Per request check: the sent check answering it, and the hits of its group after it. */
