@@ -2,12 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ratelimitV1 } from '@gatehouse/contracts';
 import {
   descriptor,
-  startRateLimit,
+  startRateLimitBehindProxy,
   type RateLimitUnderTest,
 } from '../../services/rate-limit/src/test-support/start-rate-limit';
 import { describeLoad, runLoad } from '../support/load';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
-import { testRedisUrl } from '../support/test-env';
+import type { TcpProxy } from '../support/tcp-proxy';
 
 // Limits far above what the load reaches: every normal decision is "allowed", so a denial or a
 // fallback can only come from the outage.
@@ -32,13 +31,10 @@ describe('Redis blackholed under load: the rate-limit service answers by policy,
   let service: RateLimitUnderTest;
 
   beforeAll(async () => {
-    const redis = new URL(testRedisUrl);
-    proxy = await startTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) });
-    service = await startRateLimit({
+    ({ service, proxy } = await startRateLimitBehindProxy({
       rules,
-      redisUrl: `redis://127.0.0.1:${proxy.port}`,
       env: { RATELIMIT_STORE_TIMEOUT_MS: String(storeTimeoutMs), RATELIMIT_BREAKER_OPEN_MS: '200' },
-    });
+    }));
   });
   afterAll(async () => {
     proxy.heal();

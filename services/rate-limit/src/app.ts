@@ -47,9 +47,15 @@ export async function startRateLimitApp(
 
   const countRules = (rules: RuleSet) =>
     [...rules.domains.values()].reduce((total, domain) => total + domain.rules.length, 0);
+  // Envoy loads these silently; the operator hears of them once per load.
+  const warn = (loaded: RuleSet) => {
+    for (const warning of loaded.warnings)
+      logger.warn({ version: loaded.version }, `rate-limit rules: ${warning}`);
+  };
   const rules = await RulesSource.open({
     path: settings.rulesPath,
     debounceMs: settings.reloadDebounceMs,
+    load: { mergeDomains: settings.mergeDomains, defaultAlgorithm: settings.defaultAlgorithm },
     onReloaded: (next) => {
       rateLimitMetrics.configReloads.inc({ result: 'applied' });
       rateLimitMetrics.rulesLoaded.set(countRules(next));
@@ -57,6 +63,7 @@ export async function startRateLimitApp(
         { version: next.version, rules: countRules(next), files: next.sources },
         'rate-limit rules reloaded',
       );
+      warn(next);
     },
     onRejected: (error) => {
       rateLimitMetrics.configReloads.inc({ result: 'rejected' });
@@ -71,6 +78,7 @@ export async function startRateLimitApp(
     { version: rules.current().version, rules: countRules(rules.current()), files: rules.current().sources },
     'rate-limit rules loaded',
   );
+  warn(rules.current());
 
   let store: LimitStore;
   try {

@@ -21,6 +21,8 @@ describe('readRateLimitConfig', () => {
       authAddress: '127.0.0.1:50051',
       authTimeoutMs: 2000,
       adminRole: 'admin',
+      mergeDomains: true,
+      defaultAlgorithm: 'sliding_window',
     });
     expect(existsSync(defaultRulesPath)).toBe(true);
     const rules = await loadRules(defaultRulesPath);
@@ -40,6 +42,8 @@ describe('readRateLimitConfig', () => {
         RATELIMIT_NEAR_LIMIT_RATIO: '1.5',
         RATELIMIT_ANOMALY_SPIKE_RATIO: 'lots',
         RATELIMIT_AUTH_ADDR: 'auth',
+        RATELIMIT_MERGE_DOMAIN_CONFIG: 'sometimes',
+        RATELIMIT_DEFAULT_ALGORITHM: 'concurrency',
       });
     } catch (caught) {
       error = caught;
@@ -53,6 +57,8 @@ describe('readRateLimitConfig', () => {
       'RATELIMIT_NEAR_LIMIT_RATIO',
       'RATELIMIT_ANOMALY_SPIKE_RATIO',
       'RATELIMIT_AUTH_ADDR',
+      'RATELIMIT_MERGE_DOMAIN_CONFIG',
+      'RATELIMIT_DEFAULT_ALGORITHM',
     ]) {
       expect(message).toContain(name);
     }

@@ -1,6 +1,9 @@
 import { join } from 'node:path';
 import { EnvReader, readCommonConfig, type CommonConfig, type Env } from '@gatehouse/config';
-import { failurePolicies, type FailurePolicy } from './rules/rule';
+import { failurePolicies, type AlgorithmName, type FailurePolicy } from './rules/rule';
+
+/** What RATELIMIT_DEFAULT_ALGORITHM may name: the counting algorithms (a concurrency limit is asked for). */
+const defaultAlgorithms: readonly AlgorithmName[] = ['sliding_window', 'fixed_window', 'token_bucket'];
 
 /** The shipped rules (services/rate-limit/config), found beside the compiled code like migrations. */
 export const defaultRulesPath = join(__dirname, '..', 'config');
@@ -11,6 +14,16 @@ export interface RateLimitSettings {
   rulesPath: string;
   /** RATELIMIT_RELOAD_DEBOUNCE_MS, default 200: quiet time after a rules change before reloading. */
   reloadDebounceMs: number;
+  /**
+   * RATELIMIT_MERGE_DOMAIN_CONFIG, default true: rules files naming the same domain are merged (as
+   * Envoy's MERGE_DOMAIN_CONFIG=true); false refuses the second file, Envoy's default.
+   */
+  mergeDomains: boolean;
+  /**
+   * RATELIMIT_DEFAULT_ALGORITHM, default sliding_window: the algorithm of limits that name none.
+   * fixed_window counts exactly as envoyproxy/ratelimit does (windows aligned to the clock).
+   */
+  defaultAlgorithm: AlgorithmName;
   /** RATELIMIT_STORE_TIMEOUT_MS, default 50: a store call slower than this counts as failed. */
   storeTimeoutMs: number;
   /**
@@ -73,6 +86,8 @@ export function readRateLimitSettings(reader: EnvReader): RateLimitSettings {
   return {
     rulesPath: reader.string('RATELIMIT_CONFIG', defaultRulesPath),
     reloadDebounceMs: reader.integer('RATELIMIT_RELOAD_DEBOUNCE_MS', 200, { min: 0, max: 60_000 }),
+    mergeDomains: reader.boolean('RATELIMIT_MERGE_DOMAIN_CONFIG', true),
+    defaultAlgorithm: reader.oneOf('RATELIMIT_DEFAULT_ALGORITHM', defaultAlgorithms, 'sliding_window'),
     storeTimeoutMs: reader.integer('RATELIMIT_STORE_TIMEOUT_MS', 50, { min: 1, max: 60_000 }),
     redisMaxBatch: reader.integer('RATELIMIT_REDIS_MAX_BATCH', 8, { min: 1, max: 1000 }),
     failurePolicy: reader.oneOf('RATELIMIT_FAILURE_POLICY', failurePolicies, 'fail_open'),

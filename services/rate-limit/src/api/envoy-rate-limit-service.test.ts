@@ -57,7 +57,8 @@ describe('envoy.service.ratelimit.v3 ShouldRateLimit on the same port', () => {
     expect(first.overallCode).toBe(Code.OK);
     expect(first.statuses[0]).toEqual({
       code: Code.OK,
-      currentLimit: { name: 'database=users/1s', requestsPerUnit: 3, unit: Unit.SECOND },
+      // Envoy's current_limit.name is the rule's `name:`, empty when the file gives none.
+      currentLimit: { name: '', requestsPerUnit: 3, unit: Unit.SECOND },
       limitRemaining: 2,
       durationUntilReset: { seconds: 1n, nanos: 750_000_000 },
     });

@@ -48,9 +48,12 @@ export function envoyRateLimitService(options: EnvoyRateLimitServiceOptions): Ho
   return hostedService(serviceNames.envoyRateLimit, envoyRateLimitV3.RateLimitServiceService, {
     async shouldRateLimit(request) {
       const domain = validateDomain(request.domain, limits);
-      const descriptors = validateDescriptors(request.descriptors.map(fromEnvoyDescriptor), limits).map(
-        (descriptor, i) => withOwnHits(descriptor, request.descriptors[i]!.hitsAddend, i),
-      );
+      const descriptors = validateDescriptors(
+        request.descriptors.map(fromEnvoyDescriptor),
+        limits,
+        'descriptors',
+        0,
+      ).map((descriptor, i) => withOwnHits(descriptor, request.descriptors[i]!.hitsAddend, i));
       const hits = request.hitsAddend === 0 ? 1 : request.hitsAddend;
       return toEnvoyResponse(await engine.decide({ domain, descriptors, hits }));
     },
@@ -99,20 +102,34 @@ function toEnvoyResponse(decision: Decision): envoyRateLimitV3.RateLimitResponse
   };
 }
 
+/**
+ * One descriptor's status as Envoy's service gives it: a counted limit reports itself and its
+ * window's reset; an unlimited one only OK with 4294967295 remaining; no limit (none matched, or
+ * replaced) only OK.
+ */
 function toEnvoyStatus(status: DescriptorDecision): envoyRateLimitV3.RateLimitResponse_DescriptorStatus {
+  const code = status.allowed ? Code.OK : Code.OVER_LIMIT;
+  if (!status.counted) {
+    return {
+      code,
+      currentLimit: undefined,
+      limitRemaining: status.unlimited ? maxUint32 : 0,
+      durationUntilReset: undefined,
+    };
+  }
   const unit = unitOf(status.windowMs);
   const ms = Math.max(0, Math.ceil(status.resetAfterMs));
   return {
-    code: status.allowed ? Code.OK : Code.OVER_LIMIT,
-    currentLimit:
-      status.limit > 0
-        ? {
-            name: status.rule,
-            requestsPerUnit: status.limit,
-            unit: unit === undefined ? Unit.UNKNOWN : (unitByName[unit] ?? Unit.UNKNOWN),
-          }
-        : undefined,
-    limitRemaining: Math.min(0xffffffff, Math.max(0, Math.floor(status.remaining))),
+    code,
+    currentLimit: {
+      name: status.limitName,
+      requestsPerUnit: status.limit,
+      unit: unit === undefined ? Unit.UNKNOWN : (unitByName[unit] ?? Unit.UNKNOWN),
+    },
+    // Envoy: an over-limit status has nothing remaining (in shadow mode too).
+    limitRemaining: status.overLimit ? 0 : Math.min(maxUint32, Math.max(0, Math.floor(status.remaining))),
     durationUntilReset: { seconds: BigInt(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 },
   };
 }
+
+const maxUint32 = 0xffffffff;

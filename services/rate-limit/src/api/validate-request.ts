@@ -22,11 +22,16 @@ export function validateDomain(domain: string, limits: RequestLimits, field = 'd
   return domain;
 }
 
-/** Descriptors, checked: at least one, each with 1..maxEntries entries whose keys and values fit. */
+/**
+ * Descriptors, checked: at least one, each with 1..maxEntries entries whose keys and values fit.
+ * `minOverride`: the smallest `limit.requests_per_unit` a caller may send (Envoy's API takes 0,
+ * which refuses every request, as Envoy's own service does).
+ */
 export function validateDescriptors(
   descriptors: readonly RawDescriptor[],
   limits: RequestLimits,
   field = 'descriptors',
+  minOverride = 1,
 ): DescriptorInput[] {
   if (descriptors.length === 0)
     throw GatehouseError.invalidArgument(field, 'at least one descriptor is required', 'MISSING_FIELD');
@@ -37,13 +42,16 @@ export function validateDescriptors(
       'TOO_MANY_DESCRIPTORS',
     );
   }
-  return descriptors.map((descriptor, i) => validateDescriptor(descriptor, limits, `${field}[${i}]`));
+  return descriptors.map((descriptor, i) =>
+    validateDescriptor(descriptor, limits, `${field}[${i}]`, minOverride),
+  );
 }
 
 export function validateDescriptor(
   descriptor: RawDescriptor,
   limits: RequestLimits,
   field: string,
+  minOverride = 1,
 ): DescriptorInput {
   const { entries } = descriptor;
   if (entries.length === 0)
@@ -69,8 +77,11 @@ export function validateDescriptor(
   if (descriptor.limit === undefined) return { entries: clean };
   const { requestsPerUnit } = descriptor.limit;
   const windowMs = Number(descriptor.limit.windowMs);
-  if (requestsPerUnit < 1) {
-    throw GatehouseError.invalidArgument(`${field}.limit.requests_per_unit`, 'must be at least 1');
+  if (requestsPerUnit < minOverride) {
+    throw GatehouseError.invalidArgument(
+      `${field}.limit.requests_per_unit`,
+      `must be at least ${minOverride}`,
+    );
   }
   if (windowMs < 1 || windowMs > maxWindowMs) {
     throw GatehouseError.invalidArgument(`${field}.limit.window_ms`, `must be from 1 to ${maxWindowMs}`);

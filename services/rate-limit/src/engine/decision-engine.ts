@@ -11,6 +11,8 @@ import type { RateLimitMetrics } from './rate-limit-metrics';
 import { countDecisions } from './count-decisions';
 import { scoreAnomalies } from './score-anomalies';
 import { cachedDenial, rememberDenials } from './over-limit-shortcut';
+import { bannedAhead, bannedOutcome, quotaKeysOf } from './limit-modes';
+import { groupSameCounters } from './same-counter-checks';
 import { summarize, type LimitOutcome } from './summarize';
 
 export interface DecisionEngineOptions {
@@ -44,13 +46,14 @@ export class DecisionEngine {
     const planned = planChecks(request.domain, domain, request.descriptors, demand.consume);
     const checks = checksOf(planned);
     const anomalies = scoreAnomalies(this.options, request.domain, planned, demand);
-    let anomalyDenied = false;
-    for (const anomaly of anomalies.values()) if (anomaly.denied) anomalyDenied = true;
+    // Denied whatever the store says (an anomaly, or a limit of 0): the store only peeks.
+    let deniedAhead = bannedAhead(planned);
+    for (const anomaly of anomalies.values()) if (anomaly.denied) deniedAhead = true;
 
     let results: Evaluation[] = [];
     let fallback = false;
     let path = 'store';
-    const cached = anomalyDenied ? undefined : cachedDenial(this.options.overLimitCache, checks, now);
+    const cached = deniedAhead ? undefined : cachedDenial(this.options.overLimitCache, checks, now);
     if (checks.length === 0) {
       path = 'no_store';
     } else if (cached !== undefined) {
@@ -58,17 +61,21 @@ export class DecisionEngine {
       metrics.overLimitCacheHits.inc({ domain: request.domain });
       results = checks.map((check) => cached.get(check) ?? notEvaluated(check));
     } else {
-      const storeDemand = anomalyDenied ? { ...demand, consume: false } : demand;
+      const storeDemand = deniedAhead ? { ...demand, consume: false } : demand;
+      const counters = groupSameCounters(checks, storeDemand);
+      const sent = counters?.checks ?? checks;
       try {
-        results = await this.options.store.decide(checks, storeDemand, now);
-        rememberDenials(this.options.overLimitCache, checks, results, demand, now);
+        const answers = await this.options.store.decide(sent, storeDemand, now);
+        rememberDenials(this.options.overLimitCache, sent, answers, demand, now);
+        results = counters === undefined ? answers : counters.spread(answers);
       } catch (error) {
         if (!(error instanceof StoreUnavailableError)) throw error;
         fallback = true;
         path = 'fallback';
         metrics.storeErrors.inc({ domain: request.domain, reason: error.reason });
         const policy = domain?.failurePolicy ?? this.options.failurePolicy;
-        results = await this.fallback(policy, checks, storeDemand, now);
+        const answers = await this.fallback(policy, sent, storeDemand, now, quotaKeysOf(planned));
+        results = counters === undefined ? answers : counters.spread(answers);
         for (const check of checks) {
           metrics.fallback.inc({ domain: request.domain, rule: ruleOf(check), policy });
         }
@@ -79,6 +86,7 @@ export class DecisionEngine {
     let at = 0;
     const outcomes = planned.map((d) =>
       d.limits.map((l): LimitOutcome => {
+        if (l.banned === true) return bannedOutcome(l.rule.windowMs, now);
         if (l.check === undefined) return unchecked;
         const anomaly = anomalies.get(l.check);
         return {
@@ -133,11 +141,18 @@ export class DecisionEngine {
     }
   }
 
-  private async fallback(policy: FailurePolicy, checks: StoreCheck[], demand: Demand, now: number) {
+  private async fallback(
+    policy: FailurePolicy,
+    checks: readonly StoreCheck[],
+    demand: Demand,
+    now: number,
+    quotaKeys: ReadonlySet<string>,
+  ) {
     if (policy === 'local') return this.options.localStore.decide(checks, demand, now);
     const open = policy === 'fail_open';
     return checks.map((check): Evaluation => ({
-      allowed: open || check.shadow,
+      // fail_closed: a quota-mode check is over too (it is `shadow` only to the store).
+      allowed: open || (check.shadow && !quotaKeys.has(check.key)),
       remaining: open ? check.spec.limit : 0,
       resetAfterMs: 0,
       retryAfterMs: open ? 0 : this.options.closedRetryAfterMs,

@@ -23,13 +23,22 @@ export interface DecisionRequest {
 
 /** The decision for one descriptor (see DescriptorStatus in the proto). */
 export interface DescriptorDecision {
+  /** False when one of its limits is over (a quota-mode one too, though it may not deny the request). */
   allowed: boolean;
-  /** 0 when no rule matched or the rule is unlimited. */
+  /** 0 when no rule matched, the rule is unlimited, or it refuses every request (requests_per_unit 0). */
   limit: number;
+  /** A limit that counts (or refuses every request) is reported: `limit`, `remaining` and the times are its. */
+  counted: boolean;
+  /** Every limit that matched is unlimited. */
+  unlimited: boolean;
+  /** The reported limit is over (in shadow mode too, where it does not deny). */
+  overLimit: boolean;
   remaining: number;
   resetAfterMs: number;
   retryAfterMs: number;
   rule: string;
+  /** The reported limit's `name:` from the rules file, '' when it has none. */
+  limitName: string;
   nearLimit: boolean;
   shadowMode: boolean;
   leaseId: string;

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTcpProxy, type TcpProxy } from '../../../../test/support/tcp-proxy';
-import { testRedisUrl } from '../../../../test/support/test-env';
+import type { TcpProxy } from '../../../../test/support/tcp-proxy';
 import {
   descriptor,
   dropKeys,
-  startRateLimit,
+  startRateLimitBehindProxy,
   type RateLimitUnderTest,
 } from '../test-support/start-rate-limit';
 
@@ -31,13 +30,10 @@ describe('Redis outage: each failure policy answers within the timeout and recov
   let ip = 0;
 
   beforeAll(async () => {
-    const redis = new URL(testRedisUrl);
-    proxy = await startTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) });
-    service = await startRateLimit({
+    ({ service, proxy } = await startRateLimitBehindProxy({
       rules,
-      redisUrl: `redis://127.0.0.1:${proxy.port}`,
       env: { RATELIMIT_BREAKER_OPEN_MS: '100', RATELIMIT_STORE_TIMEOUT_MS: '50' },
-    });
+    }));
   });
   afterAll(async () => {
     await proxy.restart().catch(() => undefined);

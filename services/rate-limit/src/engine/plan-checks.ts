@@ -8,19 +8,24 @@ import type { DescriptorInput } from './decision-types';
 /** One limit a descriptor is held to, with the counter that enforces it. */
 export interface PlannedLimit {
   readonly rule: LimitRule;
-  /** Undefined for unlimited or replaced rules: nothing to count. */
+  /** Undefined for unlimited, replaced or banned rules: nothing to count. */
   readonly check?: StoreCheck;
+  /** `requests_per_unit: 0`: every request is over, without asking the store. */
+  readonly banned?: boolean;
 }
 
 export interface PlannedDescriptor {
   /** Empty when no rule matched. */
   readonly limits: readonly PlannedLimit[];
+  /** Envoy's stats key, when the matched rules ask for a per-descriptor metric. */
+  readonly metricKey?: string;
 }
 
 /**
  * Matches every descriptor to its rules (most specific wins), applies Envoy's `replaces`
  * across the request, and names each counter: `{domain}:<rule>:<entries>`; the `{domain}` hash tag
- * keeps one decision's counters in one Redis Cluster slot.
+ * keeps one decision's counters in one Redis Cluster slot. A domain without rules limits nothing,
+ * whatever the descriptors ask (as in Envoy, a `limit` override included).
  */
 export function planChecks(
   domainName: string,
@@ -28,12 +33,15 @@ export function planChecks(
   descriptors: readonly DescriptorInput[],
   leases: boolean,
 ): PlannedDescriptor[] {
+  if (domain === undefined) return descriptors.map(() => unmatched);
   const matched = descriptors.map((descriptor) => limitsOf(domainName, domain, descriptor));
-  const replaced = new Set(matched.flatMap((limits) => limits.flatMap((rule) => rule.replaces)));
-  return matched.map((limits, index) => ({
-    limits: limits.map((rule): PlannedLimit => {
+  const replaced = new Set(matched.flatMap((match) => match.limits.flatMap((rule) => rule.replaces)));
+  return matched.map((match, index) => ({
+    metricKey: match.metricKey,
+    limits: match.limits.map((rule): PlannedLimit => {
       if (rule.unlimited || replaced.has(rule.name)) return { rule };
-      const entries = descriptors[index]?.entries ?? [];
+      if (rule.requestsPerUnit === 0) return { rule, banned: true };
+      const entries = match.counterEntries ?? descriptors[index]?.entries ?? [];
       const ownHits = descriptors[index]?.hits;
       const check: StoreCheck = {
         key: `{${domainName}}:${rule.name}:${encodeEntries(entries)}`,
@@ -43,7 +51,8 @@ export function planChecks(
           windowMs: rule.windowMs,
           burst: rule.burst,
         },
-        shadow: rule.shadowMode,
+        // A quota-mode limit never blocks the store's all-or-nothing: the engine decides with it.
+        shadow: rule.shadowMode || rule.quotaMode,
         leaseId:
           leases && rule.algorithm === 'concurrency' ? randomBytes(9).toString('base64url') : undefined,
         demand: ownHits === undefined ? undefined : { hits: Math.max(1, ownHits), consume: ownHits > 0 },
@@ -53,34 +62,49 @@ export function planChecks(
   }));
 }
 
-function limitsOf(
-  domainName: string,
-  domain: DomainRules | undefined,
-  descriptor: DescriptorInput,
-): readonly LimitRule[] {
-  const match = domain === undefined ? undefined : matchDescriptor(domain, descriptor.entries);
+const unmatched: PlannedDescriptor = { limits: [] };
+
+interface LimitsMatch {
+  readonly limits: readonly LimitRule[];
+  readonly counterEntries?: readonly Entry[];
+  readonly metricKey?: string;
+}
+
+function limitsOf(domainName: string, domain: DomainRules, descriptor: DescriptorInput): LimitsMatch {
+  const match = matchDescriptor(domain, descriptor.entries);
   const { override } = descriptor;
-  if (override === undefined) return match?.limits ?? [];
+  if (override === undefined) return match ?? noLimits;
   const template = match?.limits.find((rule) => !rule.unlimited);
   const path = match?.descriptorPath ?? descriptor.entries.map((entry) => entry.key).join('/');
-  return [
-    {
-      name: `${path}/override/${formatDuration(override.windowMs)}`,
-      domain: domainName,
-      descriptorPath: path,
-      algorithm:
-        template?.algorithm === 'concurrency' ? 'sliding_window' : (template?.algorithm ?? 'sliding_window'),
-      requestsPerUnit: override.requestsPerUnit,
-      windowMs: override.windowMs,
-      burst: template?.algorithm === 'token_bucket' ? template.burst : 0,
-      shadowMode: template?.shadowMode ?? false,
-      unlimited: false,
-      tier: template?.tier ?? '',
-      replaces: [],
-      denyOnAnomaly: template?.denyOnAnomaly ?? false,
-    },
-  ];
+  // The override counts per request entries, as Envoy's does (no shared wildcard).
+  return {
+    metricKey: match?.metricKey,
+    limits: [
+      {
+        name: `${path}/override/${formatDuration(override.windowMs)}`,
+        declaredName: '',
+        domain: domainName,
+        descriptorPath: path,
+        algorithm:
+          template?.algorithm === 'concurrency'
+            ? 'sliding_window'
+            : (template?.algorithm ?? 'sliding_window'),
+        requestsPerUnit: override.requestsPerUnit,
+        windowMs: override.windowMs,
+        burst: template?.algorithm === 'token_bucket' ? template.burst : 0,
+        // As in Envoy, an override is never in shadow or quota mode.
+        shadowMode: false,
+        quotaMode: false,
+        unlimited: false,
+        tier: template?.tier ?? '',
+        replaces: [],
+        denyOnAnomaly: template?.denyOnAnomaly ?? false,
+      },
+    ],
+  };
 }
+
+const noLimits: LimitsMatch = { limits: [] };
 
 /** `key=value/key=value` with `%`, `/`, `=` and `:` escaped, so distinct entries never share a counter. */
 export function encodeEntries(entries: readonly Entry[]): string {

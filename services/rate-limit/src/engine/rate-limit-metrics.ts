@@ -9,6 +9,11 @@ export interface RateLimitMetrics {
    */
   readonly decisions: DeferredCounter<'domain' | 'rule' | 'outcome'>;
   readonly nearLimit: DeferredCounter<'domain' | 'rule'>;
+  /**
+   * Per descriptor, Envoy's stats key (`key1_value1.subkey1`): only for rules whose nodes set
+   * `detailed_metric` or `value_to_metric`, since request values make it a series per value.
+   */
+  readonly descriptorDecisions: DeferredCounter<'domain' | 'descriptor' | 'outcome'>;
   /** Per rule: decisions made by a failure policy while the store was unavailable. */
   readonly fallback: Counter<'domain' | 'rule' | 'policy'>;
   readonly storeErrors: Counter<'domain' | 'reason'>;
@@ -46,6 +51,18 @@ export function createRateLimitMetrics(registry: Registry): RateLimitMetrics {
         },
       }),
       ['domain', 'rule'],
+    ),
+    descriptorDecisions: new DeferredCounter(
+      new Counter({
+        name: 'ratelimit_descriptor_decisions_total',
+        help: 'Limit decisions per descriptor (rules with detailed_metric or value_to_metric), by outcome.',
+        labelNames: ['domain', 'descriptor', 'outcome'],
+        registers,
+        collect() {
+          flushDeferredCounts(this);
+        },
+      }),
+      ['domain', 'descriptor', 'outcome'],
     ),
     fallback: new Counter({
       name: 'ratelimit_fallback_total',

@@ -32,7 +32,10 @@ export function scoreAnomalies(
       if (!own.consume) continue;
       const score = anomaly.observe(check.key, own.hits);
       const anomalous = score >= anomaly.threshold;
-      scores.set(check, { score, denied: anomalous && rule.denyOnAnomaly && !rule.shadowMode });
+      scores.set(check, {
+        score,
+        denied: anomalous && rule.denyOnAnomaly && !rule.shadowMode && !rule.quotaMode,
+      });
       if (!anomalous) continue;
       metrics.anomalies.inc({ domain, rule: rule.name });
       logger.warn(

@@ -11,21 +11,30 @@ export interface LimitOutcome {
 
 /**
  * Folds the per-limit outcomes into one status per descriptor (its most restrictive limit) and the
- * overall answer (the most restrictive descriptor). Shadow limits never deny.
+ * overall answer (the most restrictive descriptor). Shadow limits never deny. Quota-mode limits
+ * (Envoy `quota_mode`) mark their descriptor over, but deny the request only when every quota-mode
+ * limit of it is over; a normal limit over denies it in any case.
  */
 export function summarize(
   planned: readonly PlannedDescriptor[],
   outcomes: readonly (readonly LimitOutcome[])[],
   nearLimitRatio: number,
 ): Omit<Decision, 'fallback'> {
+  let hardDenied = false;
+  let quotaLimits = 0;
+  let quotaOver = 0;
   const statuses = planned.map((descriptor, i) => {
     const status: DescriptorDecision = {
       allowed: true,
       limit: 0,
+      counted: false,
+      unlimited: false,
+      overLimit: false,
       remaining: 0,
       resetAfterMs: 0,
       retryAfterMs: 0,
       rule: '',
+      limitName: '',
       nearLimit: false,
       shadowMode: false,
       leaseId: '',
@@ -43,6 +52,12 @@ export function summarize(
       const evaluation = outcome?.evaluation;
       const denies = !rule.shadowMode && (evaluation?.allowed === false || outcome?.anomalyDenied === true);
       if (denies) status.allowed = false;
+      if (rule.quotaMode && !rule.shadowMode && evaluation !== undefined) {
+        quotaLimits += 1;
+        if (denies) quotaOver += 1;
+      } else if (denies) {
+        hardDenied = true;
+      }
       const near =
         evaluation !== undefined &&
         rule.requestsPerUnit > 0 &&
@@ -56,6 +71,9 @@ export function summarize(
       if (chosen === undefined || restrictiveness > chosen.restrictiveness) {
         chosen = { restrictiveness };
         status.rule = rule.name;
+        status.limitName = rule.declaredName;
+        status.counted = evaluation !== undefined;
+        status.overLimit = evaluation?.allowed === false || outcome?.anomalyDenied === true;
         status.shadowMode = rule.shadowMode;
         status.windowMs = rule.windowMs;
         status.limit = evaluation === undefined ? 0 : rule.requestsPerUnit;
@@ -66,10 +84,11 @@ export function summarize(
           : 0;
       }
     });
+    status.unlimited = !status.counted && descriptor.limits.some((planned) => planned.rule.unlimited);
     return status;
   });
 
-  const allowed = statuses.every((status) => status.allowed);
+  const allowed = !hardDenied && !(quotaLimits > 0 && quotaOver === quotaLimits);
   const counted = statuses.filter((status) => status.limit > 0 && !status.shadowMode);
   const denied = statuses.filter((status) => !status.allowed);
   const worst =

@@ -1,4 +1,6 @@
-import { renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createLogger } from '@gatehouse/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureLogs } from '../../../../test/support/capture-logs';
@@ -66,5 +68,60 @@ describe('rules hot reload', () => {
     writeFileSync(service.rulesFile, 'domain: [unclosed');
     await eventually(metrics, (text) => /result="rejected"[^}]*\} 2/.test(text));
     expect(await limitOf()).toBe(9);
+  });
+});
+
+describe('rules hot reload of a directory', () => {
+  const domainFile = (key: string, limit: number) => `
+domain: app
+descriptors:
+  - key: ${key}
+    rate_limit: { unit: minute, requests_per_unit: ${limit} }
+`;
+
+  it('reloads a domain merged over two files when one of them changes', async () => {
+    const service = await startRateLimit({
+      rules: { 'a.yaml': domainFile('ip', 5), 'b.yaml': domainFile('user', 6) },
+    });
+    try {
+      const limits = async () =>
+        (
+          await service.check({
+            domain: 'app',
+            descriptors: [descriptor('ip=1'), descriptor('user=1')],
+            hits: 0,
+          })
+        ).statuses.map((s) => s.limit);
+      expect(await limits()).toEqual([5, 6]);
+      writeFileSync(join(service.rulesDir, 'b.yaml'), domainFile('user', 8));
+      expect(await eventually(limits, (now) => now[1] === 8)).toEqual([5, 8]);
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it('sees a Kubernetes ConfigMap update: the `..data` symlink swapped to a new version', async () => {
+    // A ConfigMap volume: rules.yaml -> ..data/rules.yaml, ..data -> ..v1; an update writes ..v2
+    // and renames a new ..data link over the old one. No event names rules.yaml.
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-configmap-'));
+    mkdirSync(join(dir, '..v1'));
+    writeFileSync(join(dir, '..v1', 'rules.yaml'), rulesWith(5));
+    symlinkSync('..v1', join(dir, '..data'));
+    symlinkSync(join('..data', 'rules.yaml'), join(dir, 'rules.yaml'));
+    const service = await startRateLimit({ rules: '', env: { RATELIMIT_CONFIG: dir } });
+    try {
+      const limit = async () =>
+        (await service.check({ domain: 'app', descriptors: [descriptor('ip=1')], hits: 0 })).statuses[0]
+          ?.limit;
+      expect(await limit()).toBe(5);
+      mkdirSync(join(dir, '..v2'));
+      writeFileSync(join(dir, '..v2', 'rules.yaml'), rulesWith(9));
+      symlinkSync('..v2', join(dir, '..data_tmp'));
+      renameSync(join(dir, '..data_tmp'), join(dir, '..data'));
+      expect(await eventually(limit, (now) => now === 9)).toBe(9);
+    } finally {
+      await service.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

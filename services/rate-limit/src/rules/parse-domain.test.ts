@@ -95,8 +95,15 @@ descriptors:
       'descriptors[0].rate_limit.unit: must be one of',
     ],
     [
-      { domain: 'x', descriptors: [{ key: 'k', rate_limit: { unit: 'second', requests_per_unit: 0 } }] },
-      'descriptors[0].rate_limit.requests_per_unit',
+      { domain: 'x', descriptors: [{ key: 'k', rate_limit: { unit: 'second', requests_per_unit: -1 } }] },
+      'descriptors[0].rate_limit.requests_per_unit: must be an integer from 0 to 4294967295',
+    ],
+    [
+      {
+        domain: 'x',
+        descriptors: [{ key: 'k', rate_limit: { unit: 'second', requests_per_unit: 4_294_967_296 } }],
+      },
+      'descriptors[0].rate_limit.requests_per_unit: must be an integer from 0 to 4294967295',
     ],
     [
       {
@@ -122,10 +129,13 @@ descriptors:
       {
         domain: 'x',
         descriptors: [
-          { key: 'k', rate_limit: { unit: 'second', requests_per_unit: 1, replaces: [{ name: 'ghost' }] } },
+          {
+            key: 'k',
+            rate_limit: { name: 'me', unit: 'second', requests_per_unit: 1, replaces: [{ name: 'me' }] },
+          },
         ],
       },
-      'replaces "ghost"',
+      `descriptors[0].rate_limit.replaces[0].name: "me" is this limit's own name`,
     ],
   ])('rejects %j naming the field', (document, message) => {
     expect(() => parseDomain(document)).toThrow(RulesError);

@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { isRulesFile, loadRules } from './load-rules';
+import { loadRules, type LoadRulesOptions } from './load-rules';
 import type { RuleSet } from './rule';
 
 export interface RulesSourceOptions {
@@ -9,6 +9,8 @@ export interface RulesSourceOptions {
   path: string;
   /** Quiet time after the last change before reloading (editors write in several steps). */
   debounceMs: number;
+  /** How the files are read (domain merging, default algorithm). */
+  load?: LoadRulesOptions;
   /** A valid config replaced the rules in force. */
   onReloaded?: (rules: RuleSet) => void;
   /** A changed config was invalid: the previous rules stay in force. */
@@ -35,7 +37,7 @@ export class RulesSource {
   }
 
   static async open(options: RulesSourceOptions): Promise<RulesSource> {
-    return new RulesSource(options, await loadRules(options.path));
+    return new RulesSource(options, await loadRules(options.path, options.load));
   }
 
   current(): RuleSet {
@@ -48,8 +50,10 @@ export class RulesSource {
     const directory = isDirectory ? this.options.path : dirname(this.options.path);
     const file = isDirectory ? undefined : basename(this.options.path);
     this.watcher = watch(directory, (_event, name) => {
+      // A directory reloads on any change: a Kubernetes ConfigMap swaps its `..data` symlink and
+      // names no rules file; an unchanged content hash makes a needless reload a no-op.
       const changed = name?.toString();
-      if (changed !== undefined && (file !== undefined ? changed !== file : !isRulesFile(changed))) return;
+      if (file !== undefined && changed !== undefined && changed !== file) return;
       this.schedule();
     });
     this.watcher.on('error', (error) => this.options.onRejected?.(error));
@@ -59,7 +63,7 @@ export class RulesSource {
   reload(): Promise<void> {
     this.reloading = this.reloading.then(async () => {
       try {
-        const next = await loadRules(this.options.path);
+        const next = await loadRules(this.options.path, this.options.load);
         if (next.version === this.rules.version) return;
         this.rules = next;
         this.options.onReloaded?.(next);

@@ -8,6 +8,7 @@ import type { CallerIdentity } from '@gatehouse/interceptors';
 import { createLogger, type Clock, type Logger, type ServiceHost } from '@gatehouse/runtime';
 import { Redis } from 'ioredis';
 import { unaryCall } from '../../../../test/support/grpc-call';
+import { startTcpProxy, type TcpProxy } from '../../../../test/support/tcp-proxy';
 import { testCommonConfig } from '../../../../test/support/test-config';
 import { testRedisUrl, uniqueName } from '../../../../test/support/test-env';
 import { startRateLimitApp } from '../app';
@@ -18,9 +19,13 @@ export interface RateLimitUnderTest {
   address: string;
   client: ratelimitV1.RateLimitServiceClient;
   envoy: envoyRateLimitV3.RateLimitServiceClient;
-  /** The rules file the service watches. */
+  /** The rules file the service watches (with several files: the first). */
   rulesFile: string;
+  /** The directory holding the rules file(s). */
+  rulesDir: string;
   keyPrefix: string;
+  /** Envoy's ShouldRateLimit, resolved. */
+  shouldRateLimit(request: envoyRateLimitV3.RateLimitRequest): Promise<envoyRateLimitV3.RateLimitResponse>;
   /** CheckLimit, resolved. */
   check(request: Partial<ratelimitV1.CheckLimitRequest>): Promise<ratelimitV1.CheckLimitResponse>;
   getLimitStatus(request: ratelimitV1.GetLimitStatusRequest): Promise<ratelimitV1.GetLimitStatusResponse>;
@@ -35,8 +40,11 @@ export interface RateLimitUnderTest {
 }
 
 export interface StartOptions {
-  /** Rules YAML written to a temporary file (RATELIMIT_CONFIG). */
-  rules: string;
+  /**
+   * Rules YAML written to a temporary file (RATELIMIT_CONFIG); or several files by name, written to
+   * a temporary directory that RATELIMIT_CONFIG then names.
+   */
+  rules: string | Readonly<Record<string, string>>;
   /** Redis URL (real backend) or undefined (memory). */
   redisUrl?: string;
   /** Share a key prefix with another replica; fresh when absent. */
@@ -62,11 +70,12 @@ export const adminIdentity: CallerIdentity = {
 /** Starts the rate-limit composition root in this process on 127.0.0.1:0 with its own rules and key prefix. */
 export async function startRateLimit(options: StartOptions): Promise<RateLimitUnderTest> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-rules-'));
-  const rulesFile = join(dir, 'rules.yaml');
-  writeFileSync(rulesFile, options.rules);
+  const files = typeof options.rules === 'string' ? { 'rules.yaml': options.rules } : options.rules;
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  const rulesFile = join(dir, Object.keys(files)[0] ?? 'rules.yaml');
   const keyPrefix = options.keyPrefix ?? `${uniqueName('rl')}:`;
   const env: Env = {
-    RATELIMIT_CONFIG: rulesFile,
+    RATELIMIT_CONFIG: typeof options.rules === 'string' ? rulesFile : dir,
     RATELIMIT_RELOAD_DEBOUNCE_MS: '50',
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl, REDIS_KEY_PREFIX: keyPrefix } : {}),
     ...options.env,
@@ -88,6 +97,7 @@ export async function startRateLimit(options: StartOptions): Promise<RateLimitUn
     client,
     envoy,
     rulesFile,
+    rulesDir: dir,
     keyPrefix,
     check: (request) =>
       new Promise((resolve, reject) =>
@@ -95,6 +105,7 @@ export async function startRateLimit(options: StartOptions): Promise<RateLimitUn
           error ? reject(error) : resolve(response),
         ),
       ),
+    shouldRateLimit: (request) => unaryCall(envoy, envoy.shouldRateLimit, request, new Metadata()),
     getLimitStatus: (request) => unaryCall(client, client.getLimitStatus, request, new Metadata()),
     listRules: (request) => unaryCall(client, client.listRules, request, new Metadata()),
     resetLimit: (request, bearer) => {
@@ -111,6 +122,16 @@ export async function startRateLimit(options: StartOptions): Promise<RateLimitUn
       if (options.redisUrl && options.keyPrefix === undefined) await dropKeys(keyPrefix);
     },
   };
+}
+
+/** The service on the test Redis through a TCP proxy (test/support/tcp-proxy), to play Redis outages. */
+export async function startRateLimitBehindProxy(
+  options: Omit<StartOptions, 'redisUrl'>,
+): Promise<{ service: RateLimitUnderTest; proxy: TcpProxy }> {
+  const redis = new URL(testRedisUrl);
+  const proxy = await startTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) });
+  const service = await startRateLimit({ ...options, redisUrl: `redis://127.0.0.1:${proxy.port}` });
+  return { service, proxy };
 }
 
 /** Deletes every Redis key under `prefix`. */
