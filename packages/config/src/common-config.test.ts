@@ -32,6 +32,7 @@ describe('readCommonConfig', () => {
       databaseUrl: undefined,
       databaseSchema: 'gatehouse_cost_budget',
       redisUrl: undefined,
+      redisCluster: 'auto',
       redisKeyPrefix: 'gh:cost-budget:',
       dataDir: './.gatehouse',
       logLevel: 'info',
