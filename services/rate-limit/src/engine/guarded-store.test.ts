@@ -40,5 +40,16 @@ describe('GuardedStore', () => {
     await Promise.allSettled([1, 2].map(() => guard.decide([check], consume, 0)));
     expect(breaker.current()).toBe('open');
     await expect(guard.decide([check], consume, 0)).rejects.toMatchObject({ reason: 'circuit_open' });
+    expect(guard.lastFailureMessage()).toBe('connection refused');
+  });
+
+  it("names a failure by Redis's reply", async () => {
+    const moved = Object.assign(new Error('MOVED 866 127.0.0.1:7001'), { name: 'ReplyError' });
+    const { guard } = guarded(failingStore(() => moved));
+    await expect(guard.decide([check], consume, 0)).rejects.toMatchObject({
+      reason: 'moved',
+      message: 'store failed: MOVED 866 127.0.0.1:7001',
+    });
+    expect(guard.lastFailureMessage()).toBe('MOVED 866 127.0.0.1:7001');
   });
 });

@@ -1,12 +1,13 @@
+import { storeErrorReason, type StoreErrorReason } from '@gatehouse/runtime';
 import type { Demand, Evaluation } from '../limiter/limit-spec';
 import type { CircuitBreaker } from '../limiter/circuit-breaker';
 import type { LimitStore, StoreCheck } from '../store/limit-store';
 import { StoreTimeoutError } from '../store/store-timeout-error';
 
-/** Why a store call did not answer. */
+/** Why a store call did not answer: the open circuit, or the store error's reason (timeout, moved, noauth...). */
 export class StoreUnavailableError extends Error {
   constructor(
-    readonly reason: 'timeout' | 'circuit_open' | 'error',
+    readonly reason: StoreErrorReason | 'circuit_open',
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -56,13 +57,21 @@ export class GuardedStore {
       return result;
     } catch (error) {
       // The decisions of one failed batch share its error: one failed store call, one failure.
-      if (typeof error !== 'object' || error !== this.lastFailure) breaker.onFailure();
+      const repeated = typeof error === 'object' && error === this.lastFailure;
       this.lastFailure = error;
+      if (!repeated) breaker.onFailure();
       if (error instanceof StoreUnavailableError) throw error;
       if (error instanceof StoreTimeoutError) throw new StoreUnavailableError('timeout', error.message);
       const message = error instanceof Error ? error.message : String(error);
-      throw new StoreUnavailableError('error', `store failed: ${message}`, { cause: error });
+      throw new StoreUnavailableError(storeErrorReason(error), `store failed: ${message}`, { cause: error });
     }
+  }
+
+  /** The last store failure, as the store said it (e.g. "MOVED 866 127.0.0.1:7001"); '' before any. */
+  lastFailureMessage(): string {
+    const last = this.lastFailure;
+    if (last === undefined) return '';
+    return last instanceof Error ? last.message : String(last);
   }
 
   private async withTimeout<T>(call: () => Promise<T>): Promise<T> {
