@@ -15,7 +15,7 @@ import { openTestRedis } from './test-redis';
 export type Backend = 'embedded' | 'real' | 'cluster';
 
 /** The store variables of a service on a backend, isolated by `isolation` (schema and key prefix). */
-export function storeEnvOf(backend: Backend, isolation: string, dataDir: string): Env {
+export function storeEnvOf(backend: Backend, isolation: string, dataDir: string): Record<string, string> {
   if (backend === 'embedded') return { GATEHOUSE_DATA_DIR: dataDir };
   return {
     DATABASE_URL: testDatabaseUrl,
