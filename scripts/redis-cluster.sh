@@ -11,6 +11,8 @@
 #   REDIS_CLUSTER_NODE_TIMEOUT  cluster-node-timeout in ms: how long a master may be silent before its
 #                               replica takes over                          default 2000
 # Nothing is saved to disk (no RDB, no AOF): the data is counters and caches that expire or rebuild.
+# cluster-require-full-coverage no: while one master fails over, the others keep serving their
+# slots (with Redis's default, yes, every node refuses every command until the replica takes over).
 set -euo pipefail
 
 read -r -a ports <<<"${REDIS_CLUSTER_PORTS:-7000 7001 7002 7003 7004 7005}"
@@ -25,14 +27,23 @@ cli() { redis-cli -h 127.0.0.1 -p "$1" "${@:2}"; }
 answers() { [ "$(cli "$1" ping 2>/dev/null)" = "PONG" ]; }
 info_field() { cli "$1" cluster info 2>/dev/null | tr -d '\r' | sed -n "s/^$2://p"; }
 
-# Every node answers, knows all six, and says cluster_state:ok with all 16384 slots served.
+replication_field() { cli "$1" info replication 2>/dev/null | tr -d '\r' | sed -n "s/^$2://p"; }
+
+# Every node answers, knows all six, and says cluster_state:ok with all 16384 slots served; three
+# of them are replicas in sync with their master.
 cluster_ok() {
+  local replicas=0
   for port in "${ports[@]}"; do
     answers "$port" || return 1
     [ "$(info_field "$port" cluster_state)" = "ok" ] || return 1
     [ "$(info_field "$port" cluster_known_nodes)" = "6" ] || return 1
     [ "$(info_field "$port" cluster_slots_ok)" = "16384" ] || return 1
+    if [ "$(replication_field "$port" role)" = "slave" ]; then
+      [ "$(replication_field "$port" master_link_status)" = "up" ] || return 1
+      replicas=$((replicas + 1))
+    fi
   done
+  [ "$replicas" -eq 3 ]
 }
 
 wait_until() {
@@ -55,7 +66,7 @@ start_node() {
   mkdir -p "$dir/$port"
   redis-server --port "$port" --bind 127.0.0.1 --daemonize yes \
     --cluster-enabled yes --cluster-config-file "$dir/$port/nodes.conf" \
-    --cluster-node-timeout "$node_timeout" \
+    --cluster-node-timeout "$node_timeout" --cluster-require-full-coverage no \
     --dir "$dir/$port" --logfile "$dir/$port/redis.log" --pidfile "$dir/$port/redis.pid" \
     --save "" --appendonly no
 }

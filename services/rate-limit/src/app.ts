@@ -16,9 +16,9 @@ import { rateLimitService } from './api/rate-limit-service';
 import { defaultRateLimitSettings, type RateLimitSettings } from './config';
 import { DecisionEngine } from './engine/decision-engine';
 import { GuardedStore } from './engine/guarded-store';
-import { createRateLimitMetrics } from './engine/rate-limit-metrics';
+import { createRateLimitMetrics, type RateLimitMetrics } from './engine/rate-limit-metrics';
 import { AnomalyDetector } from './limiter/anomaly-detector';
-import { CircuitBreaker } from './limiter/circuit-breaker';
+import { CircuitBreakers } from './limiter/circuit-breakers';
 import { OverLimitCache } from './limiter/over-limit-cache';
 import type { RuleSet } from './rules/rule';
 import { RulesSource } from './rules/rules-source';
@@ -97,22 +97,25 @@ export async function startRateLimitApp(
     throw error;
   }
   const localStore = createMemoryLimitStore({ maxKeys: settings.memoryMaxKeys });
-  const breaker = new CircuitBreaker({
+  const breakers = new CircuitBreakers({
     clock,
     failureThreshold: settings.breakerFailures,
     openMs: settings.breakerOpenMs,
-    onStateChange: (state) => {
-      rateLimitMetrics.circuitOpen.set(state === 'closed' ? 0 : 1);
+    onStateChange: (node, state) => {
+      rateLimitMetrics.circuitOpen.set(breakers.notClosed().length);
+      const where = node === '' ? '' : ` for ${node}`;
       if (state === 'open') {
-        const cause = guardedStore.lastFailureMessage();
+        const cause = guardedStore.lastFailureMessage(node);
         logger.warn(
-          { cause },
-          `rate-limit store circuit open after "${cause}": failure policies decide for ${settings.breakerOpenMs} ms`,
+          { cause, node },
+          `rate-limit store circuit open${where} after "${cause}": failure policies decide for ${settings.breakerOpenMs} ms`,
         );
-      } else if (state === 'closed') logger.info('rate-limit store circuit closed: store answering again');
+      } else if (state === 'closed') {
+        logger.info({ node }, `rate-limit store circuit closed${where}: store answering again`);
+      }
     },
   });
-  const guardedStore = new GuardedStore({ store, breaker, timeoutMs: settings.storeTimeoutMs });
+  const guardedStore = new GuardedStore({ store, breakers, timeoutMs: settings.storeTimeoutMs });
   const engine = new DecisionEngine({
     rules: () => rules.current(),
     store: guardedStore,
@@ -155,7 +158,13 @@ export async function startRateLimitApp(
       }),
       envoyRateLimitService({ engine, limits }),
     ],
-    readinessChecks: storeReadiness(store, breaker, guardedStore, settings.failurePolicy === 'fail_closed'),
+    readinessChecks: storeReadiness(
+      store,
+      breakers,
+      guardedStore,
+      rateLimitMetrics,
+      settings.failurePolicy === 'fail_closed',
+    ),
     resources: [
       { name: 'rules watcher', close: async () => rules.close() },
       { name: 'limit store', close: () => store.close() },
@@ -180,8 +189,9 @@ export async function startRateLimitApp(
  */
 function storeReadiness(
   store: LimitStore,
-  breaker: CircuitBreaker,
+  breakers: CircuitBreakers,
   guarded: GuardedStore,
+  rateLimitMetrics: RateLimitMetrics,
   critical: boolean,
 ): ReadinessCheck[] {
   const reachable: ReadinessCheck = {
@@ -189,11 +199,14 @@ function storeReadiness(
     critical,
     check: async () => {
       await store.ping();
-      if (breaker.current() !== 'closed') {
-        throw new Error(
-          `store circuit ${breaker.current()}, failure policies decide: ${guarded.lastFailureMessage()}`,
-        );
-      }
+      const open = breakers.notClosed();
+      rateLimitMetrics.circuitOpen.set(open.length);
+      if (open.length === 0) return;
+      const circuits = open.map(({ node, state }) => {
+        const where = node === '' ? '' : ` for ${node}`;
+        return `store circuit ${state}${where} (${guarded.lastFailureMessage(node)})`;
+      });
+      throw new Error(`${circuits.join('; ')}: failure policies decide`);
     },
   };
   const { checkConfiguration } = store;

@@ -42,6 +42,11 @@ export interface LimitStore {
    * event-loop turn), rejecting with StoreTimeoutError; or, in-process, it cannot keep one waiting.
    */
   readonly timesOwnCalls?: boolean;
+  /**
+   * The store node a key lives on (a Redis Cluster master, by its slot), so the caller keeps one
+   * circuit per node. Absent: one node.
+   */
+  nodeOf?(key: string): string;
   decide(checks: readonly StoreCheck[], demand: Demand, now: number): Promise<Evaluation[]>;
   /** Ends a concurrency lease; false when it had already ended or expired. */
   release(key: string, leaseId: string, now: number): Promise<boolean>;

@@ -98,7 +98,8 @@ export async function createRedisLimitStore(options: RedisLimitStoreOptions): Pr
   }
 
   // A hung connection (a network partition, a frozen Redis) never closes by itself: after a few
-  // timeouts in a row, drop it so the client reconnects when Redis is back.
+  // timeouts in a row, drop it so the client reconnects when Redis is back. Not on a cluster: there
+  // a timeout is usually one master failing over, and reconnecting would stall every other slot too.
   let timeoutsInARow = 0;
   async function run<T>(operation: string, command: () => Promise<T>): Promise<T> {
     try {
@@ -111,7 +112,7 @@ export async function createRedisLimitStore(options: RedisLimitStoreOptions): Pr
         !timedOut && error instanceof Error && /timed out/i.test(error.message)
           ? new StoreTimeoutError(`Redis did not answer within ${commandTimeoutMs} ms`, { cause: error })
           : error;
-      if (failure instanceof StoreTimeoutError) {
+      if (failure instanceof StoreTimeoutError && !cluster) {
         timeoutsInARow += 1;
         if (timeoutsInARow >= reconnectAfterTimeouts) {
           timeoutsInARow = 0;
@@ -147,6 +148,8 @@ export async function createRedisLimitStore(options: RedisLimitStoreOptions): Pr
     kind: 'redis',
     cluster,
     timesOwnCalls: true,
+    // The master serving the key's slot, by the client's slot map (which follows failovers).
+    nodeOf: cluster ? (key) => (client as Cluster).slots[clusterSlot(prefix + key)]?.[0] ?? '' : undefined,
     decide(checks, demand, now) {
       // One server takes keys of any slot in one script: every decision of a turn is one group.
       if (!cluster) return batcher.decide(checks, demand, now, 0);
