@@ -127,6 +127,9 @@ async function openCluster(
     slotsRefreshTimeout: Math.min(options.connectTimeoutMs, 1000),
     // Notice a promoted replica or moved slots without waiting for a command to be redirected.
     slotsRefreshInterval: 2000,
+    // With TLS, connect to nodes by the names they announce, so certificates match (managed
+    // clusters such as ElastiCache announce host names their certificates are issued for).
+    ...(first?.tls ? { dnsLookup: (address: string, callback) => callback(null, address) } : {}),
     redisOptions: {
       ...nodeOptions(options),
       username: first?.username,
