@@ -15,7 +15,10 @@ const refusalHints: ReadonlyMap<StoreErrorReason, string> = new Map([
     'ask',
     'a Redis Cluster slot is migrating and the client is not in cluster mode: set REDIS_CLUSTER=true (or auto)',
   ],
-  ['crossslot', 'one command named keys of several cluster slots: keys of one command must share a hash tag'],
+  [
+    'crossslot',
+    'one command named keys of several cluster slots: on a Redis Cluster, set REDIS_CLUSTER=true (or auto) so each slot gets its own',
+  ],
   [
     'clusterdown',
     'the Redis Cluster does not serve every slot (a master and its replicas are down?): see CLUSTER INFO',
