@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from './config-error';
+import { configProblems } from '../../../test/support/config-problems';
 import { EnvReader, type Env } from './env-reader';
 import { readRedisSettings, splitRedisUrls } from './redis-urls';
 
@@ -8,15 +8,7 @@ function read(env: Env) {
   return reader.finish(readRedisSettings(reader));
 }
 
-function problemsOf(env: Env): string[] {
-  try {
-    read(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map((p) => `${p.variable}: ${p.message}`);
-    throw error;
-  }
-  return [];
-}
+const problemsOf = (env: Env) => configProblems(() => read(env));
 
 describe('readRedisSettings', () => {
   it('is unset, in auto mode, by default', () => {
