@@ -125,6 +125,11 @@ describe.skipIf(!hasKubectl).each(['dev', 'prod'])('k8s/overlays/%s', (overlay) 
     expect(container.volumeMounts).toContainEqual({ name: 'rules', mountPath: configPath, readOnly: true });
   });
 
+  it('prod runs on a Redis Cluster; dev on its one in-cluster Redis', () => {
+    expect(commonConfig?.data.REDIS_CLUSTER).toBe(overlay === 'prod' ? 'true' : undefined);
+    for (const service of gatehouseServices) expect(isReadBy(service, 'REDIS_CLUSTER')).toBe(true);
+  });
+
   it('sizes replicas for the environment', () => {
     const expected = overlay === 'prod' ? 3 : 1;
     for (const deployment of deployments) expect(deployment.spec.replicas).toBe(expected);

@@ -35,7 +35,7 @@ const services = [
     fullName: serviceNames.auth,
     readConfig: readAuthConfig,
     start: startAuthApp,
-    stores: { embedded: ['pglite', 'memory'], real: ['postgres', 'redis'] },
+    stores: { embedded: ['pglite', 'memory'], real: ['postgres', 'redis'], cluster: ['postgres', 'redis'] },
     env: { AUTH_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') },
   }),
   define({
@@ -43,21 +43,21 @@ const services = [
     fullName: serviceNames.rateLimit,
     readConfig: readRateLimitConfig,
     start: startRateLimitApp,
-    stores: { embedded: ['memory'], real: ['redis'] },
+    stores: { embedded: ['memory'], real: ['redis', 'redis-config'], cluster: ['redis', 'redis-config'] },
   }),
   define({
     name: 'cost-budget',
     fullName: serviceNames.costBudget,
     readConfig: readCostBudgetConfig,
     start: startCostBudgetApp,
-    stores: { embedded: ['pglite', 'memory'], real: ['postgres', 'redis'] },
+    stores: { embedded: ['pglite', 'memory'], real: ['postgres', 'redis'], cluster: ['postgres', 'redis'] },
   }),
   define({
     name: 'health',
     fullName: serviceNames.health,
     readConfig: readHealthConfig,
     start: startHealthApp,
-    stores: { embedded: [], real: [] },
+    stores: { embedded: [], real: [], cluster: [] },
   }),
 ];
 
@@ -66,7 +66,7 @@ afterAll(async () => {
   await Promise.all(started.map((service) => service.stop()));
 });
 
-describe.each(['embedded', 'real'] as Backend[])('each service on %s stores', (backend) => {
+describe.each(['embedded', 'real', 'cluster'] as Backend[])('each service on %s stores', (backend) => {
   it.each(services)('$name starts and reports SERVING with its store checks', async (svc) => {
     const service = await startServiceInProcess(svc.name, svc.start, {
       backend,

@@ -3,13 +3,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommonConfig, Env } from '@gatehouse/config';
 import { createLogger, type Logger, type ServiceHost } from '@gatehouse/runtime';
-import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { testCommonConfig, testServerEnv } from './test-config';
-import { testDatabaseUrl, testRedisUrl, uniqueName } from './test-env';
+import { testDatabaseUrl, testRedisClusterUrl, testRedisUrl, uniqueName } from './test-env';
+import { openTestRedis } from './test-redis';
 
-/** Which stores a test service runs on: embedded (PGlite + memory) or real PostgreSQL + Redis. */
-export type Backend = 'embedded' | 'real';
+/**
+ * Which stores a test service runs on: embedded (PGlite + memory), real PostgreSQL + Redis, or real
+ * PostgreSQL + the Redis Cluster (REDIS_CLUSTER=true).
+ */
+export type Backend = 'embedded' | 'real' | 'cluster';
+
+/** The store variables of a service on a backend, isolated by `isolation` (schema and key prefix). */
+export function storeEnvOf(backend: Backend, isolation: string, dataDir: string): Record<string, string> {
+  if (backend === 'embedded') return { GATEHOUSE_DATA_DIR: dataDir };
+  return {
+    DATABASE_URL: testDatabaseUrl,
+    DATABASE_SCHEMA: isolation,
+    REDIS_URL: backend === 'cluster' ? testRedisClusterUrl : testRedisUrl,
+    REDIS_CLUSTER: backend === 'cluster' ? 'true' : 'false',
+    REDIS_KEY_PREFIX: `${isolation}:`,
+  };
+}
 
 export interface StartedService<C extends CommonConfig = CommonConfig> {
   host: ServiceHost;
@@ -35,15 +50,7 @@ export async function startServiceInProcess<C extends CommonConfig = CommonConfi
 ): Promise<StartedService<C>> {
   const isolation = uniqueName(service);
   const dataDir = mkdtempSync(join(tmpdir(), `gatehouse-${service}-`));
-  const storeEnv: Env =
-    options.backend === 'real'
-      ? {
-          DATABASE_URL: testDatabaseUrl,
-          DATABASE_SCHEMA: isolation,
-          REDIS_URL: testRedisUrl,
-          REDIS_KEY_PREFIX: `${isolation}:`,
-        }
-      : { GATEHOUSE_DATA_DIR: dataDir };
+  const storeEnv = storeEnvOf(options.backend, isolation, dataDir);
   const readConfig = options.readConfig ?? ((env: Env) => testCommonConfig(env, service) as C);
   const config = readConfig({ ...testServerEnv, ...storeEnv, ...options.env });
   const logger = options.logger ?? createLogger({ service, level: 'silent' });
@@ -54,19 +61,18 @@ export async function startServiceInProcess<C extends CommonConfig = CommonConfi
     stop: async () => {
       await host.shutdown();
       rmSync(dataDir, { recursive: true, force: true });
-      if (options.backend === 'real') await dropIsolation(isolation);
+      if (options.backend !== 'embedded') await dropIsolation(isolation, options.backend);
     },
   };
 }
 
 /** Drops a test's PostgreSQL schema and deletes its Redis keys (both named `isolation`). */
-export async function dropIsolation(isolation: string): Promise<void> {
+export async function dropIsolation(isolation: string, backend: Backend = 'real'): Promise<void> {
   const pg = new Client({ connectionString: testDatabaseUrl });
   await pg.connect();
   await pg.query(`DROP SCHEMA IF EXISTS ${isolation} CASCADE`);
   await pg.end();
-  const redis = new Redis(testRedisUrl);
-  const keys = await redis.keys(`${isolation}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
+  const redis = await openTestRedis(backend === 'cluster' ? 'cluster' : 'redis');
+  await redis.drop(`${isolation}:`);
+  await redis.close();
 }

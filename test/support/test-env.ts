@@ -7,6 +7,12 @@ export const testDatabaseUrl =
 /** Redis used by tests; each test file works under its own key prefix. */
 export const testRedisUrl = process.env.GATEHOUSE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+/**
+ * A seed node of the Redis Cluster used by tests (`scripts/redis-cluster.sh start`: 3 masters + 3
+ * replicas on 127.0.0.1:7000-7005); each test file works under its own key prefix there too.
+ */
+export const testRedisClusterUrl = process.env.GATEHOUSE_TEST_REDIS_CLUSTER_URL ?? 'redis://127.0.0.1:7000';
+
 let counter = 0;
 
 /** A name unique to this test process, for schemas, key prefixes and data directories. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from './config-error';
+import { configProblems } from '../../../test/support/config-problems';
 import { readCommonConfig } from './common-config';
 import { EnvReader, type Env } from './env-reader';
 
@@ -10,15 +10,7 @@ function read(env: Env) {
   return reader.finish(readCommonConfig(reader, defaults));
 }
 
-function problemsOf(env: Env): string[] {
-  try {
-    read(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map((p) => `${p.variable}: ${p.message}`);
-    throw error;
-  }
-  return [];
-}
+const problemsOf = (env: Env) => configProblems(() => read(env));
 
 describe('readCommonConfig', () => {
   it('applies the documented defaults to an empty environment', () => {
@@ -32,6 +24,7 @@ describe('readCommonConfig', () => {
       databaseUrl: undefined,
       databaseSchema: 'gatehouse_cost_budget',
       redisUrl: undefined,
+      redisCluster: 'auto',
       redisKeyPrefix: 'gh:cost-budget:',
       dataDir: './.gatehouse',
       logLevel: 'info',

@@ -1,4 +1,5 @@
 import type { EnvReader } from './env-reader';
+import { readRedisSettings, type RedisClusterSetting } from './redis-urls';
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
@@ -36,8 +37,13 @@ export interface CommonConfig {
   databaseUrl?: string;
   /** DATABASE_SCHEMA: PostgreSQL schema for this service's tables, default gatehouse_<service>. */
   databaseSchema: string;
-  /** REDIS_URL: Redis; an in-process store when unset. */
+  /**
+   * REDIS_URL: one Redis, or the comma-separated seed nodes of a Redis Cluster; an in-process store
+   * when unset.
+   */
   redisUrl?: string;
+  /** REDIS_CLUSTER, default auto: true for ioredis Cluster, false for one server, auto asks the server. */
+  redisCluster: RedisClusterSetting;
   /** REDIS_KEY_PREFIX, default `gh:<service>:`. */
   redisKeyPrefix: string;
   /** GATEHOUSE_DATA_DIR, default ./.gatehouse; embedded data lives in <dataDir>/<service>. */
@@ -76,7 +82,8 @@ export function readCommonConfig(env: EnvReader, defaults: CommonDefaults): Comm
     opsPort: env.port('OPS_PORT', defaults.opsPort),
     databaseUrl: env.optionalUrl('DATABASE_URL', ['postgres:', 'postgresql:']),
     databaseSchema: readIdentifier(env, 'DATABASE_SCHEMA', `gatehouse_${service.replace(/-/g, '_')}`),
-    redisUrl: env.optionalUrl('REDIS_URL', ['redis:', 'rediss:']),
+    // Read in place so problems stay in the order of the variables.
+    ...readRedisSettings(env),
     redisKeyPrefix: env.string('REDIS_KEY_PREFIX', `gh:${service}:`),
     dataDir: env.string('GATEHOUSE_DATA_DIR', './.gatehouse'),
     logLevel: env.oneOf('LOG_LEVEL', logLevels, 'info'),

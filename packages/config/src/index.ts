@@ -10,4 +10,5 @@ export {
   type OtlpProtocol,
   type TelemetryConfig,
 } from './common-config';
+export { readRedisSettings, splitRedisUrls, type RedisClusterSetting } from './redis-urls';
 export { loadConfigOrExit, configErrorExitCode } from './load-config-or-exit';

@@ -84,6 +84,27 @@ export {
   type MemoryKeyValueStoreOptions,
 } from './stores/kv/memory-key-value-store';
 export { createRedisKeyValueStore, type RedisKeyValueStoreOptions } from './stores/kv/redis-key-value-store';
+export {
+  connectRedis,
+  RedisTopologyError,
+  type ConnectRedisOptions,
+  type RedisClient,
+  type RedisConnection,
+} from './stores/redis/connect-redis';
+export {
+  StoreRefusals,
+  StoreRefusingError,
+  type StoreRefusal,
+  type StoreRefusalsOptions,
+} from './stores/redis/store-refusals';
+export { logRefusal } from './stores/redis/log-refusal';
+export {
+  storeErrorReason,
+  storeErrorReasons,
+  redisReplyOf,
+  type StoreErrorReason,
+} from './stores/store-error-reason';
+export { storeErrorsCounter } from './stores/metered-stores';
 
 export { currentTraceId } from './telemetry/current-trace-id';
 export { setSpanAttributes } from './telemetry/span-attributes';

@@ -1,16 +1,8 @@
-import { ConfigError } from '@gatehouse/config';
 import { describe, expect, it } from 'vitest';
+import { configProblems } from '../../../test/support/config-problems';
 import { readAuthConfig } from './config';
 
-const problems = (env: Record<string, string>) => {
-  try {
-    readAuthConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map((p) => `${p.variable}: ${p.message}`);
-    throw error;
-  }
-  return [];
-};
+const problems = (env: Record<string, string>) => configProblems(() => readAuthConfig(env));
 
 describe('readAuthConfig', () => {
   it('defaults to bcrypt cost 12, 30 min access / 7 day refresh tokens, lockout 5 in 15 min for 15 min', () => {

@@ -23,7 +23,7 @@ import type { Target } from './targets/target';
 export async function startHealthApp(config: HealthConfig, logger: Logger): Promise<ServiceHost> {
   const targets: Target[] = config.services.map(serviceTarget);
   if (config.databaseUrl !== undefined) targets.push(postgresTarget(config.databaseUrl));
-  if (config.redisUrl !== undefined) targets.push(redisTarget(config.redisUrl));
+  if (config.redisUrl !== undefined) targets.push(redisTarget(config.redisUrl, config.redisCluster));
   const monitor = new ClusterMonitor({
     targets,
     clock: systemClock,

@@ -2,10 +2,13 @@ import type { CommonConfig } from '@gatehouse/config';
 import { createAuthServiceIdentity, type CallerIdentity } from '@gatehouse/interceptors';
 import {
   createServiceMetrics,
+  logRefusal,
   startServiceHost,
+  storeErrorsCounter,
   systemClock,
   type Clock,
   type Logger,
+  type ReadinessCheck,
   type ServiceHost,
 } from '@gatehouse/runtime';
 import { envoyRateLimitService } from './api/envoy-rate-limit-service';
@@ -13,9 +16,9 @@ import { rateLimitService } from './api/rate-limit-service';
 import { defaultRateLimitSettings, type RateLimitSettings } from './config';
 import { DecisionEngine } from './engine/decision-engine';
 import { GuardedStore } from './engine/guarded-store';
-import { createRateLimitMetrics } from './engine/rate-limit-metrics';
+import { createRateLimitMetrics, type RateLimitMetrics } from './engine/rate-limit-metrics';
 import { AnomalyDetector } from './limiter/anomaly-detector';
-import { CircuitBreaker } from './limiter/circuit-breaker';
+import { CircuitBreakers } from './limiter/circuit-breakers';
 import { OverLimitCache } from './limiter/over-limit-cache';
 import type { RuleSet } from './rules/rule';
 import { RulesSource } from './rules/rules-source';
@@ -80,15 +83,20 @@ export async function startRateLimitApp(
   );
   warn(rules.current());
 
+  const storeErrors = storeErrorsCounter(metrics.registry);
   let store: LimitStore;
   try {
     store = config.redisUrl
       ? await createRedisLimitStore({
           redisUrl: config.redisUrl,
+          cluster: config.redisCluster,
           keyPrefix: config.redisKeyPrefix,
           commandTimeoutMs: settings.storeTimeoutMs,
           maxBatch: settings.redisMaxBatch,
+          clock,
           onError: (error) => logger.debug({ err: error }, 'redis connection error'),
+          onRefusal: (refusal) => logRefusal(logger, refusal),
+          onFailure: (operation, reason) => storeErrors.inc({ store: 'redis', operation, reason }),
         })
       : createMemoryLimitStore({ maxKeys: settings.memoryMaxKeys });
     await rules.watch();
@@ -97,22 +105,28 @@ export async function startRateLimitApp(
     throw error;
   }
   const localStore = createMemoryLimitStore({ maxKeys: settings.memoryMaxKeys });
-  const breaker = new CircuitBreaker({
+  const breakers = new CircuitBreakers({
     clock,
     failureThreshold: settings.breakerFailures,
     openMs: settings.breakerOpenMs,
-    onStateChange: (state) => {
-      rateLimitMetrics.circuitOpen.set(state === 'closed' ? 0 : 1);
-      if (state === 'open')
+    onStateChange: (node, state) => {
+      rateLimitMetrics.circuitOpen.set(breakers.notClosed().length);
+      const where = node === '' ? '' : ` for ${node}`;
+      if (state === 'open') {
+        const cause = guardedStore.lastFailureMessage(node);
         logger.warn(
-          `rate-limit store circuit open: failure policies decide for ${settings.breakerOpenMs} ms`,
+          { cause, node },
+          `rate-limit store circuit open${where} after "${cause}": failure policies decide for ${settings.breakerOpenMs} ms`,
         );
-      else if (state === 'closed') logger.info('rate-limit store circuit closed: store answering again');
+      } else if (state === 'closed') {
+        logger.info({ node }, `rate-limit store circuit closed${where}: store answering again`);
+      }
     },
   });
+  const guardedStore = new GuardedStore({ store, breakers, timeoutMs: settings.storeTimeoutMs });
   const engine = new DecisionEngine({
     rules: () => rules.current(),
-    store: new GuardedStore({ store, breaker, timeoutMs: settings.storeTimeoutMs }),
+    store: guardedStore,
     localStore,
     overLimitCache: settings.overLimitCache ? new OverLimitCache() : undefined,
     anomaly: new AnomalyDetector({
@@ -152,17 +166,58 @@ export async function startRateLimitApp(
       }),
       envoyRateLimitService({ engine, limits }),
     ],
-    // Under fail_open or local the service keeps answering while its store is down: it reports
-    // itself degraded (and stays in rotation) rather than not ready.
-    readinessChecks: [
-      { name: store.kind, check: () => store.ping(), critical: settings.failurePolicy === 'fail_closed' },
-    ],
+    readinessChecks: storeReadiness(
+      store,
+      breakers,
+      guardedStore,
+      rateLimitMetrics,
+      settings.failurePolicy === 'fail_closed',
+    ),
     resources: [
       { name: 'rules watcher', close: async () => rules.close() },
       { name: 'limit store', close: () => store.close() },
       { name: 'local limit store', close: () => localStore.close() },
       { name: 'auth client', close: async () => identity.close() },
     ],
-    storesInUse: { kv: store.kind === 'redis' ? `redis (prefix ${config.redisKeyPrefix})` : 'memory' },
+    storesInUse: {
+      kv:
+        store.kind === 'redis'
+          ? `${store.cluster === true ? 'redis cluster' : 'redis'} (prefix ${config.redisKeyPrefix})`
+          : 'memory',
+    },
   });
+}
+
+/**
+ * What readiness says of the counter store. `redis`: it answers, and decisions are not falling back
+ * behind an open circuit; under fail_open or local the service keeps answering while its store is
+ * down, so it reports itself degraded (and stays in rotation) rather than not ready. `redis-config`:
+ * Redis does not refuse commands as configured (MOVED, NOAUTH, WRONGTYPE, READONLY...) — every
+ * replica is misconfigured alike, so waiting does not help: not ready whatever the policy.
+ */
+function storeReadiness(
+  store: LimitStore,
+  breakers: CircuitBreakers,
+  guarded: GuardedStore,
+  rateLimitMetrics: RateLimitMetrics,
+  critical: boolean,
+): ReadinessCheck[] {
+  const reachable: ReadinessCheck = {
+    name: store.kind,
+    critical,
+    check: async () => {
+      await store.ping();
+      const open = breakers.notClosed();
+      rateLimitMetrics.circuitOpen.set(open.length);
+      if (open.length === 0) return;
+      const circuits = open.map(({ node, state }) => {
+        const where = node === '' ? '' : ` for ${node}`;
+        return `store circuit ${state}${where} (${guarded.lastFailureMessage(node)})`;
+      });
+      throw new Error(`${circuits.join('; ')}: failure policies decide`);
+    },
+  };
+  const { checkConfiguration } = store;
+  if (checkConfiguration === undefined) return [reachable];
+  return [reachable, { name: `${store.kind}-config`, check: () => checkConfiguration.call(store) }];
 }

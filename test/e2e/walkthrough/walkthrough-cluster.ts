@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Backend } from '../../support/start-service';
-import { dropIsolation } from '../../support/start-service';
+import { dropIsolation, storeEnvOf, type Backend } from '../../support/start-service';
 import { repoPath, spawnService, type SpawnedService } from '../../support/spawned-service';
-import { testDatabaseUrl, testRedisUrl, uniqueName } from '../../support/test-env';
+import { uniqueName } from '../../support/test-env';
 
 export const adminEmail = 'admin@walkthrough.test';
 export const adminPassword = 'Walkthrough-Adm1n-Passw0rd!';
@@ -23,8 +22,8 @@ export interface WalkthroughCluster {
 
 /**
  * Starts the cluster on the embedded stores (no DATABASE_URL / REDIS_URL: PGlite in a temporary
- * data directory and in-process key-value stores) or on the real PostgreSQL and Redis, where each
- * service gets its own schema and key prefix for this run. The rate-limit service runs the shipped
+ * data directory and in-process key-value stores) or on the real PostgreSQL and Redis (or the Redis
+ * Cluster), where each service gets its own schema and key prefix for this run. The rate-limit service runs the shipped
  * rules (services/rate-limit/config/gatehouse.yaml) unless `rateLimitRules` names another file;
  * `notesEnv` adds to the example's environment.
  */
@@ -35,15 +34,9 @@ export async function startWalkthroughCluster(
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-walkthrough-'));
   const isolations: string[] = [];
   const storesOf = (service: string): Record<string, string> => {
-    if (backend === 'embedded') return { GATEHOUSE_DATA_DIR: dataDir };
     const isolation = uniqueName(`walk_${service}`);
-    isolations.push(isolation);
-    return {
-      DATABASE_URL: testDatabaseUrl,
-      DATABASE_SCHEMA: isolation,
-      REDIS_URL: testRedisUrl,
-      REDIS_KEY_PREFIX: `${isolation}:`,
-    };
+    if (backend !== 'embedded') isolations.push(isolation);
+    return storeEnvOf(backend, isolation, dataDir);
   };
   const running: SpawnedService[] = [];
   const spawnOne = async (workspace: string, env: Record<string, string>) => {
@@ -58,7 +51,7 @@ export async function startWalkthroughCluster(
   const stop = async () => {
     await Promise.all(running.map((service) => service.stop()));
     rmSync(dataDir, { recursive: true, force: true });
-    for (const isolation of isolations) await dropIsolation(isolation);
+    for (const isolation of isolations) await dropIsolation(isolation, backend);
   };
 
   try {

@@ -41,7 +41,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export function describeWalkthrough(backend: Backend): void {
   describe(
-    `the walkthrough on ${backend === 'embedded' ? 'the embedded stores' : 'PostgreSQL and Redis'}`,
+    `the walkthrough on ${{ embedded: 'the embedded stores', real: 'PostgreSQL and Redis', cluster: 'PostgreSQL and the Redis Cluster' }[backend]}`,
     { timeout: 60_000 },
     () => {
       let cluster: WalkthroughCluster;

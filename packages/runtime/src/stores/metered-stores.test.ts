@@ -47,7 +47,9 @@ describe('meterStores', () => {
     const sql = meterStores(metrics).sql(failing);
     await expect(sql.query('SELECT 1')).rejects.toBe(broken);
     expect(await sql.transaction(async () => 'done')).toBe('done');
-    expect(await sample(metrics, 'store_errors_total', { store: 'postgres', operation: 'query' })).toBe(1);
+    expect(
+      await sample(metrics, 'store_errors_total', { store: 'postgres', operation: 'query', reason: 'error' }),
+    ).toBe(1);
     expect(await sample(metrics, 'store_errors_total', { store: 'postgres', operation: 'transaction' })).toBe(
       undefined,
     );
@@ -58,5 +60,27 @@ describe('meterStores', () => {
         le: '+Inf',
       }),
     ).toBe(1);
+  });
+
+  it("labels a key-value error with Redis's reason", async () => {
+    const metrics = createServiceMetrics({ service: 'test', processMetrics: false });
+    const inner = createMemoryKeyValueStore();
+    const reply = Object.assign(
+      new Error('WRONGTYPE Operation against a key holding the wrong kind of value'),
+      {
+        name: 'ReplyError',
+      },
+    );
+    const kv = meterStores(metrics).keyValue({
+      ...inner,
+      kind: 'redis',
+      get: async () => Promise.reject(reply),
+    });
+    await expect(kv.get('k')).rejects.toBe(reply);
+    await expect(kv.get('k')).rejects.toBe(reply);
+    expect(
+      await sample(metrics, 'store_errors_total', { store: 'redis', operation: 'get', reason: 'wrongtype' }),
+    ).toBe(2);
+    await inner.close();
   });
 });

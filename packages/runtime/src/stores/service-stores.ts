@@ -8,6 +8,7 @@ import type { Closeable } from '../server/service-host';
 import type { KeyValueStore } from './kv/key-value-store';
 import { openKeyValueStore } from './kv/open-key-value-store';
 import { meterStores } from './metered-stores';
+import { logRefusal } from './redis/log-refusal';
 import { readMigrationsDir, runMigrations } from './sql/migrations';
 import { openSqlStore } from './sql/open-sql-store';
 import type { SqlStore } from './sql/sql-store';
@@ -65,14 +66,19 @@ export async function openServiceStores(options: ServiceStoresOptions): Promise<
   if (options.keyValue) {
     const kv = await openKeyValueStore({
       redisUrl: config.redisUrl,
+      cluster: config.redisCluster,
       keyPrefix: config.redisKeyPrefix,
       clock: options.clock,
       onError,
+      onRefusal: (refusal) => logRefusal(logger, refusal),
     });
     stores.kv = metered?.keyValue(kv) ?? kv;
     stores.resources.push({ name: 'key-value store', close: () => kv.close() });
     stores.readinessChecks.push({ name: kv.kind, check: () => kv.ping() });
-    stores.inUse.kv = kv.kind === 'redis' ? `redis (prefix ${config.redisKeyPrefix})` : 'memory';
+    stores.inUse.kv =
+      kv.kind === 'redis'
+        ? `${kv.cluster === true ? 'redis cluster' : 'redis'} (prefix ${config.redisKeyPrefix})`
+        : 'memory';
   }
   return stores;
 }

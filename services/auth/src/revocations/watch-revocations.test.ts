@@ -179,13 +179,13 @@ describe.each(['embedded', 'real'] as const)('WatchRevocations (%s stores)', (ba
   });
 });
 
-describe('WatchRevocations across two replicas (real PostgreSQL + Redis)', () => {
+describe.each(['real', 'cluster'] as const)('WatchRevocations across two replicas (%s stores)', (backend) => {
   let a: StartedAuth;
   let b: StartedAuth;
   beforeAll(async () => {
-    a = await startAuth({ backend: 'real' });
+    a = await startAuth({ backend });
     b = await startAuth({
-      backend: 'real',
+      backend,
       env: {
         DATABASE_SCHEMA: a.service.config.databaseSchema,
         REDIS_KEY_PREFIX: a.service.config.redisKeyPrefix,

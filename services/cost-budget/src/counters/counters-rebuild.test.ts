@@ -1,23 +1,24 @@
 import { budgetV1 } from '@gatehouse/contracts';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testRedisUrl } from '../../../../test/support/test-env';
+import { openTestRedis, type TestRedis } from '../../../../test/support/test-redis';
 import { startFakeAuthServer } from '../test-support/fake-auth-server';
 import { startBudgetTestService, user, type BudgetTestService } from '../test-support/budget-test-service';
 
 const admin = 'admin-token';
 
-describe('hot counters on real Redis', () => {
+describe.each(['real', 'cluster'] as const)('hot counters on %s Redis', (backend) => {
   let auth: Awaited<ReturnType<typeof startFakeAuthServer>>;
   let svc: BudgetTestService;
-  let redis: Redis;
+  let redis: TestRedis;
   const scope = user('counted');
-  const counterKeys = async () => redis.keys(`${svc.service.config.redisKeyPrefix}usage:*`);
+  const counterKeys = async () => redis.keys(`${svc.service.config.redisKeyPrefix}usage:`);
+  /** One DEL per key: on the cluster, counters of different usage rows live in different slots. */
+  const deleteKeys = async (keys: string[]) => Promise.all(keys.map((key) => redis.client.del(key)));
 
   beforeAll(async () => {
     auth = await startFakeAuthServer();
-    svc = await startBudgetTestService({ backend: 'real', authAddress: auth.address });
-    redis = new Redis(testRedisUrl);
+    svc = await startBudgetTestService({ backend, authAddress: auth.address });
+    redis = await openTestRedis(backend === 'cluster' ? 'cluster' : 'redis');
     await svc.call.setBudget(
       { scope, limitMicros: 10_000_000n, period: budgetV1.Period.PERIOD_TOTAL },
       admin,
@@ -32,7 +33,7 @@ describe('hot counters on real Redis', () => {
     await svc.call.charge({ idempotencyKey: 'c-charge', scopes: [scope], amountMicros: 33n });
   });
   afterAll(async () => {
-    redis?.disconnect();
+    await redis?.close();
     await svc?.stop();
     await auth?.host.shutdown();
   });
@@ -42,7 +43,7 @@ describe('hot counters on real Redis', () => {
     expect([before.spentMicros, before.reservedMicros]).toEqual([100_033n, 500_000n]);
     const keys = await counterKeys();
     expect(keys.length).toBeGreaterThan(0);
-    await redis.del(...keys);
+    await deleteKeys(keys);
     const after = await svc.call.getBudget({ scope }, admin);
     expect([after.spentMicros, after.reservedMicros, after.remainingMicros]).toEqual([
       100_033n,
@@ -56,7 +57,7 @@ describe('hot counters on real Redis', () => {
   });
 
   it('drops a counter an increment finds missing instead of keeping a partial value', async () => {
-    await redis.del(...(await counterKeys()));
+    await deleteKeys(await counterKeys());
     await svc.call.charge({ idempotencyKey: 'c-missing', scopes: [scope], amountMicros: 10n });
     expect((await svc.call.getBudget({ scope }, admin)).spentMicros).toBe(100_050n);
   });
@@ -66,7 +67,7 @@ describe('hot counters on real Redis', () => {
     const spentKey = (await counterKeys()).find(
       (key) => key.includes('user:counted') && key.endsWith(':spent'),
     )!;
-    await redis.set(spentKey, '42');
+    await redis.client.set(spentKey, '42');
     const report = await svc.call.verifyLedger({ scopes: [scope], repair: true }, admin);
     expect(report.consistent).toBe(false);
     expect(report.drifts).toEqual([

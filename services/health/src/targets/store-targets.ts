@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { RedisClusterSetting } from '@gatehouse/config';
+import { connectRedis, type RedisConnection } from '@gatehouse/runtime';
 import { Client } from 'pg';
 import type { ProbeResult, Target } from './target';
 
@@ -27,29 +28,46 @@ export function postgresTarget(databaseUrl: string): Target {
   };
 }
 
-/** Redis: PING on one long-lived connection that fails fast instead of queueing while Redis is away. */
-export function redisTarget(redisUrl: string): Target {
-  const redis = new Redis(redisUrl, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-  });
-  redis.on('error', () => undefined);
+/**
+ * Redis: PING on one long-lived connection that fails fast instead of queueing while Redis is away;
+ * on a Redis Cluster, PING to every master and `cluster_state:ok`. A single-server connection to a
+ * cluster node that does not serve every slot is reported too (its commands would get MOVED).
+ */
+export function redisTarget(redisUrl: string, cluster: RedisClusterSetting = 'auto'): Target {
+  let connection: Promise<RedisConnection> | undefined;
+  const open = (timeoutMs: number) => {
+    connection ??= connectRedis({
+      redisUrl,
+      cluster,
+      connectTimeoutMs: timeoutMs,
+      commandTimeoutMs: timeoutMs,
+      maxRetriesPerRequest: 0,
+      reconnectDelayMs: (attempt) => Math.min(attempt * 200, 2000),
+      onError: () => undefined,
+    }).catch((error: unknown) => {
+      connection = undefined; // the next probe tries again
+      throw error;
+    });
+    return connection;
+  };
   return {
     name: 'redis',
     kind: 'redis',
     critical: false,
-    probe: async () => {
+    probe: async (timeoutMs) => {
       try {
-        if (redis.status === 'wait') await redis.connect();
+        const redis = await open(timeoutMs);
         const answer = await redis.ping();
-        return { status: 'SERVING', detail: `PING ${answer}` };
+        await redis.checkTopology();
+        return { status: 'SERVING', detail: redis.mode === 'cluster' ? answer : `PING ${answer}` };
       } catch (error) {
         return failure(error);
       }
     },
-    close: async () => redis.disconnect(),
+    close: async () => {
+      const opened = await connection?.catch(() => undefined);
+      await opened?.close();
+    },
   };
 }
 

@@ -1,12 +1,13 @@
+import { storeErrorReason, type StoreErrorReason } from '@gatehouse/runtime';
 import type { Demand, Evaluation } from '../limiter/limit-spec';
-import type { CircuitBreaker } from '../limiter/circuit-breaker';
+import type { CircuitBreakers } from '../limiter/circuit-breakers';
 import type { LimitStore, StoreCheck } from '../store/limit-store';
 import { StoreTimeoutError } from '../store/store-timeout-error';
 
-/** Why a store call did not answer. */
+/** Why a store call did not answer: the open circuit, or the store error's reason (timeout, moved, noauth...). */
 export class StoreUnavailableError extends Error {
   constructor(
-    readonly reason: 'timeout' | 'circuit_open' | 'error',
+    readonly reason: StoreErrorReason | 'circuit_open',
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -17,7 +18,8 @@ export class StoreUnavailableError extends Error {
 
 export interface GuardedStoreOptions {
   store: LimitStore;
-  breaker: CircuitBreaker;
+  /** A circuit per store node (see LimitStore.nodeOf). */
+  breakers: CircuitBreakers;
   /**
    * A call slower than this fails (its result, if it comes later, is ignored). Not armed here for
    * a store that times its own calls (`timesOwnCalls`).
@@ -25,9 +27,12 @@ export interface GuardedStoreOptions {
   timeoutMs: number;
 }
 
-/** Runs store calls under the timeout and the circuit breaker; failures become StoreUnavailableError. */
+/**
+ * Runs store calls under the timeout and the circuit of the node they go to; failures become
+ * StoreUnavailableError.
+ */
 export class GuardedStore {
-  private lastFailure: unknown;
+  private readonly lastFailures = new Map<string, unknown>();
 
   constructor(private readonly options: GuardedStoreOptions) {}
 
@@ -36,33 +41,46 @@ export class GuardedStore {
   }
 
   decide(checks: readonly StoreCheck[], demand: Demand, now: number): Promise<Evaluation[]> {
-    return this.guard(() => this.options.store.decide(checks, demand, now));
+    return this.guard(checks[0]?.key, () => this.options.store.decide(checks, demand, now));
   }
 
   release(key: string, leaseId: string, now: number): Promise<boolean> {
-    return this.guard(() => this.options.store.release(key, leaseId, now));
+    return this.guard(key, () => this.options.store.release(key, leaseId, now));
   }
 
   reset(checks: readonly StoreCheck[], now: number): Promise<number> {
-    return this.guard(() => this.options.store.reset(checks, now));
+    return this.guard(checks[0]?.key, () => this.options.store.reset(checks, now));
   }
 
-  private async guard<T>(call: () => Promise<T>): Promise<T> {
-    const { breaker, store } = this.options;
-    if (!breaker.tryAcquire()) throw new StoreUnavailableError('circuit_open', 'store circuit is open');
+  private async guard<T>(key: string | undefined, call: () => Promise<T>): Promise<T> {
+    const { breakers, store } = this.options;
+    const node = key === undefined ? '' : (store.nodeOf?.(key) ?? '');
+    const breaker = breakers.for(node);
+    if (!breaker.tryAcquire()) {
+      const where = node === '' ? '' : ` for ${node}`;
+      throw new StoreUnavailableError('circuit_open', `store circuit is open${where}`);
+    }
     try {
       const result = await (store.timesOwnCalls === true ? call() : this.withTimeout(call));
       breaker.onSuccess();
       return result;
     } catch (error) {
       // The decisions of one failed batch share its error: one failed store call, one failure.
-      if (typeof error !== 'object' || error !== this.lastFailure) breaker.onFailure();
-      this.lastFailure = error;
+      const repeated = typeof error === 'object' && error === this.lastFailures.get(node);
+      this.lastFailures.set(node, error);
+      if (!repeated) breaker.onFailure();
       if (error instanceof StoreUnavailableError) throw error;
       if (error instanceof StoreTimeoutError) throw new StoreUnavailableError('timeout', error.message);
       const message = error instanceof Error ? error.message : String(error);
-      throw new StoreUnavailableError('error', `store failed: ${message}`, { cause: error });
+      throw new StoreUnavailableError(storeErrorReason(error), `store failed: ${message}`, { cause: error });
     }
+  }
+
+  /** A node's last store failure, as the store said it (e.g. "MOVED 866 127.0.0.1:7001"); '' before any. */
+  lastFailureMessage(node = ''): string {
+    const last = this.lastFailures.get(node);
+    if (last === undefined) return '';
+    return last instanceof Error ? last.message : String(last);
   }
 
   private async withTimeout<T>(call: () => Promise<T>): Promise<T> {

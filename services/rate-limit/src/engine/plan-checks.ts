@@ -23,9 +23,8 @@ export interface PlannedDescriptor {
 
 /**
  * Matches every descriptor to its rules (most specific wins), applies Envoy's `replaces`
- * across the request, and names each counter: `{domain}:<rule>:<entries>`; the `{domain}` hash tag
- * keeps one decision's counters in one Redis Cluster slot. A domain without rules limits nothing,
- * whatever the descriptors ask (as in Envoy, a `limit` override included).
+ * across the request, and names each counter (see counterKey). A domain without rules limits
+ * nothing, whatever the descriptors ask (as in Envoy, a `limit` override included).
  */
 export function planChecks(
   domainName: string,
@@ -44,7 +43,7 @@ export function planChecks(
       const entries = match.counterEntries ?? descriptors[index]?.entries ?? [];
       const ownHits = descriptors[index]?.hits;
       const check: StoreCheck = {
-        key: `{${domainName}}:${rule.name}:${encodeEntries(entries)}`,
+        key: counterKey(domainName, rule.name, entries),
         spec: {
           algorithm: rule.algorithm,
           limit: rule.requestsPerUnit,
@@ -106,11 +105,24 @@ function limitsOf(domainName: string, domain: DomainRules, descriptor: Descripto
 
 const noLimits: LimitsMatch = { limits: [] };
 
-/** `key=value/key=value` with `%`, `/`, `=` and `:` escaped, so distinct entries never share a counter. */
+/**
+ * A counter's name: `{<domain>/<first entry>}:<rule>:<entries>`. The hash tag, the domain and the
+ * descriptor's first entry (`{gatehouse/user=42}`), puts every counter of a descriptor (each of its
+ * rules, both windows of a sliding window) in one Redis Cluster slot, so one script decides them
+ * atomically, while different users, addresses and keys spread over every master.
+ */
+export function counterKey(domain: string, rule: string, entries: readonly Entry[]): string {
+  const first = entries.length === 0 ? '' : `/${encodeEntries(entries.slice(0, 1))}`;
+  return `{${escape(domain)}${first}}:${rule}:${encodeEntries(entries)}`;
+}
+
+/** `key=value/key=value` with `%`, `/`, `=`, `:` and braces escaped, so distinct entries never share a counter. */
 export function encodeEntries(entries: readonly Entry[]): string {
-  const escape = (text: string) =>
-    text.replace(/[%/=:{}]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   return entries.map((entry) => `${escape(entry.key)}=${escape(entry.value)}`).join('/');
+}
+
+function escape(text: string): string {
+  return text.replace(/[%/=:{}]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** A lease id handed to the caller: the random lease plus its counter key, so Release can find it. */

@@ -97,7 +97,7 @@ export function createRateLimitMetrics(registry: Registry): RateLimitMetrics {
     }),
     circuitOpen: new Gauge({
       name: 'ratelimit_store_circuit_open',
-      help: '1 while the store circuit breaker is open or probing, else 0.',
+      help: 'Store circuits open or probing: 0 or 1 for one Redis, up to the number of masters on a cluster.',
       registers,
     }),
     configReloads: new Counter({

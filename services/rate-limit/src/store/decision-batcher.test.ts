@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Demand } from '../limiter/limit-spec';
-import { DecisionBatcher, hashTagOf, type PendingDecision } from './decision-batcher';
+import { DecisionBatcher, type PendingDecision } from './decision-batcher';
 import type { StoreCheck } from './limit-store';
 
 const check = (key: string): StoreCheck => ({
@@ -28,9 +28,9 @@ describe('DecisionBatcher', () => {
   it('sends the decisions of one event-loop turn as one call, in order, and routes each answer back', async () => {
     const { batcher, batches } = recordingBatcher();
     const answers = await Promise.all([
-      batcher.decide([check('{d}:a')], consume, 1),
-      batcher.decide([check('{d}:b'), check('{d}:c')], consume, 2),
-      batcher.decide([check('{d}:a')], { hits: 1, consume: false }, 3),
+      batcher.decide([check('{d}:a')], consume, 1, 0),
+      batcher.decide([check('{d}:b'), check('{d}:c')], consume, 2, 0),
+      batcher.decide([check('{d}:a')], { hits: 1, consume: false }, 3, 0),
     ]);
     expect(batches.length).toBe(1);
     expect(batches[0]?.map((d) => [d.checks.map((c) => c.key), d.now, d.demand.consume])).toEqual([
@@ -40,17 +40,17 @@ describe('DecisionBatcher', () => {
     ]);
     expect(answers.map((results) => results.map((r) => r.remaining))).toEqual([[0], [1, 1], [2]]);
     // A later turn is a new batch.
-    await batcher.decide([check('{d}:a')], consume, 4);
+    await batcher.decide([check('{d}:a')], consume, 4, 0);
     expect(batches.length).toBe(2);
   });
 
-  it('keeps one call per hash tag (one Redis Cluster slot) and splits batches at maxBatch', async () => {
+  it('keeps one call per group (one Redis Cluster slot) and splits batches at maxBatch', async () => {
     const { batcher, batches } = recordingBatcher({ maxBatch: 2 });
     await Promise.all([
-      batcher.decide([check('{x}:1')], consume, 1),
-      batcher.decide([check('{y}:1')], consume, 1),
-      batcher.decide([check('{x}:2')], consume, 1),
-      batcher.decide([check('{x}:3')], consume, 1),
+      batcher.decide([check('{x}:1')], consume, 1, 7),
+      batcher.decide([check('{y}:1')], consume, 1, 9),
+      batcher.decide([check('{x}:2')], consume, 1, 7),
+      batcher.decide([check('{x}:3')], consume, 1, 7),
     ]);
     expect(batches.map((batch) => batch.map((d) => d.checks[0]?.key))).toEqual([
       ['{x}:1', '{x}:2'],
@@ -70,7 +70,7 @@ describe('DecisionBatcher', () => {
       },
     });
     const answers = Promise.all(
-      ['a', 'b', 'c', 'd', 'e'].map((k) => batcher.decide([check(`{d}:${k}`)], consume, 1)),
+      ['a', 'b', 'c', 'd', 'e'].map((k) => batcher.decide([check(`{d}:${k}`)], consume, 1, 0)),
     );
     await new Promise((resolve) => setImmediate(resolve));
     expect(sent).toEqual([2, 2, 1]);
@@ -82,8 +82,8 @@ describe('DecisionBatcher', () => {
     const failure = new Error('connection lost');
     const { batcher } = recordingBatcher({ fail: failure });
     const outcomes = await Promise.allSettled([
-      batcher.decide([check('{d}:a')], consume, 1),
-      batcher.decide([check('{d}:b')], consume, 1),
+      batcher.decide([check('{d}:a')], consume, 1, 0),
+      batcher.decide([check('{d}:b')], consume, 1, 0),
     ]);
     expect(outcomes).toEqual([
       { status: 'rejected', reason: failure },
@@ -93,14 +93,7 @@ describe('DecisionBatcher', () => {
 
   it('answers a decision without checks at once, without a call', async () => {
     const { batcher, batches } = recordingBatcher();
-    expect(await batcher.decide([], consume, 1)).toEqual([]);
+    expect(await batcher.decide([], consume, 1, 0)).toEqual([]);
     expect(batches.length).toBe(0);
-  });
-
-  it('reads the hash tag as Redis Cluster does', () => {
-    expect(hashTagOf('{gatehouse}:user/1m:user=42')).toBe('gatehouse');
-    expect(hashTagOf('prefix:{d}:k')).toBe('d');
-    expect(hashTagOf('{}:k')).toBe('{}:k');
-    expect(hashTagOf('plain')).toBe('plain');
   });
 });

@@ -12,7 +12,7 @@ export interface PendingDecision {
 
 export interface DecisionBatcherOptions {
   /**
-   * Decides a batch (decisions sharing one hash tag, in arrival order) in one atomic store call;
+   * Decides a batch (decisions of one group, in arrival order) in one atomic store call;
    * resolves four numbers per check, in order: allowed (1/0), remaining, resetAfterMs, retryAfterMs.
    */
   send(batch: readonly PendingDecision[]): Promise<readonly number[]>;
@@ -26,24 +26,25 @@ export interface DecisionBatcherOptions {
 
 /**
  * Micro-batching: the decisions that arrive in one event-loop turn go to the store as one call per
- * Redis Cluster hash tag, decided one after the other inside it. This spreads the round trip and
+ * group (on a Redis Cluster: per slot, since one script may only touch keys of one slot; on one
+ * server: all together), decided one after the other inside it. This spreads the round trip and
  * the client's per-command cost over every concurrent request without changing any answer: the
  * store decides them sequentially and atomically, as if they had come one by one. A failed call
  * fails each of its decisions, and each caller's failure policy then applies.
  */
 export class DecisionBatcher {
-  private queues = new Map<string, PendingDecision[]>();
+  private queues = new Map<number, PendingDecision[]>();
   private scheduled = false;
 
   constructor(private readonly options: DecisionBatcherOptions) {}
 
-  decide(checks: readonly StoreCheck[], demand: Demand, now: number): Promise<Evaluation[]> {
+  /** Queues a decision with the others of its `group` (every check of it in that group's slot). */
+  decide(checks: readonly StoreCheck[], demand: Demand, now: number, group: number): Promise<Evaluation[]> {
     if (checks.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      const tag = hashTagOf(checks[0]?.key ?? '');
-      const queue = this.queues.get(tag);
+      const queue = this.queues.get(group);
       const pending: PendingDecision = { checks, demand, now, resolve, reject };
-      if (queue === undefined) this.queues.set(tag, [pending]);
+      if (queue === undefined) this.queues.set(group, [pending]);
       else queue.push(pending);
       if (!this.scheduled) {
         this.scheduled = true;
@@ -94,12 +95,4 @@ export class DecisionBatcher {
       },
     );
   }
-}
-
-/** The part of a key Redis Cluster hashes: the text between the first `{` and the next `}`, if any. */
-export function hashTagOf(key: string): string {
-  const open = key.indexOf('{');
-  if (open < 0) return key;
-  const close = key.indexOf('}', open + 1);
-  return close > open + 1 ? key.slice(open + 1, close) : key;
 }

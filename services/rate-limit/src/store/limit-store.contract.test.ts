@@ -1,8 +1,9 @@
 import { createManualClock, type ManualClock } from '@gatehouse/runtime';
-import { Redis } from 'ioredis';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { testRedisUrl, uniqueName } from '../../../../test/support/test-env';
+import { uniqueName } from '../../../../test/support/test-env';
+import { openTestRedis, redisUrlOf, type RedisBackend } from '../../../../test/support/test-redis';
 import type { LimitSpec } from '../limiter/limit-spec';
+import { clusterSlot } from './cluster-slot';
 import type { LimitStore, StoreCheck } from './limit-store';
 import { createMemoryLimitStore } from './memory-limit-store';
 import { createRedisLimitStore } from './redis-limit-store';
@@ -12,25 +13,36 @@ const opened: LimitStore[] = [];
 
 afterAll(async () => {
   await Promise.all(opened.map((store) => store.close()));
-  const redis = new Redis(testRedisUrl);
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
+  for (const backend of ['redis', 'cluster'] as const) {
+    const redis = await openTestRedis(backend);
+    await redis.drop(prefix);
+    await redis.close();
+  }
 });
+
+const onRedis = (backend: RedisBackend) => () =>
+  createRedisLimitStore({
+    redisUrl: redisUrlOf(backend),
+    cluster: backend === 'cluster',
+    keyPrefix: prefix,
+    commandTimeoutMs: 2000,
+  });
 
 const backends: [string, () => Promise<LimitStore>][] = [
   ['memory', async () => createMemoryLimitStore({ maxKeys: 10_000 })],
-  [
-    'redis',
-    () => createRedisLimitStore({ redisUrl: testRedisUrl, keyPrefix: prefix, commandTimeoutMs: 2000 }),
-  ],
+  ['redis', onRedis('redis')],
+  ['cluster', onRedis('cluster')],
 ];
 
 let keyCounter = 0;
-const check = (spec: Partial<LimitSpec> & Pick<LimitSpec, 'algorithm'>, extra: Partial<StoreCheck> = {}) => {
+const check = (
+  spec: Partial<LimitSpec> & Pick<LimitSpec, 'algorithm'>,
+  extra: Partial<StoreCheck> = {},
+  tag = 'd',
+) => {
   keyCounter += 1;
   return {
-    key: `{d}:rule${keyCounter}:k=v`,
+    key: `{${tag}}:rule${keyCounter}:k=v`,
     spec: { limit: 5, windowMs: 1000, burst: 0, ...spec },
     shadow: false,
     ...extra,
@@ -124,6 +136,41 @@ describe.each(backends)('LimitStore contract: %s', (_name, open) => {
     }
     const peek = await store.decide([roomy], { hits: 1, consume: false }, clock.now());
     expect(peek[0]?.remaining).toBe(98);
+  });
+
+  it('all-or-nothing across hash tags (cluster slots): what the admitted parts took is given back', async () => {
+    // Five tags, five slots: on a cluster each check is its own script call, then refunded.
+    const tags = ['user=1', 'user=2', 'user=3', 'user=4', 'user=5'];
+    expect(new Set(tags.map((tag) => clusterSlot(`${prefix}{${tag}}`))).size).toBe(5);
+    const fixed = check({ algorithm: 'fixed_window', limit: 100, windowMs: 60_000 }, {}, tags[0]);
+    const sliding = check({ algorithm: 'sliding_window', limit: 100, windowMs: 60_000 }, {}, tags[1]);
+    const bucket = check({ algorithm: 'token_bucket', limit: 100, windowMs: 60_000 }, {}, tags[2]);
+    const leases = check({ algorithm: 'concurrency', limit: 10, windowMs: 60_000 }, {}, tags[3]);
+    const tight = check({ algorithm: 'sliding_window', limit: 2, windowMs: 60_000 }, {}, tags[4]);
+    const all = (lease: string, hits = 1) =>
+      take([fixed, sliding, bucket, { ...leases, leaseId: lease }, tight], hits);
+
+    expect((await all('a')).map((r) => r.allowed)).toEqual([true, true, true, true, true]);
+    expect((await all('b')).map((r) => r.allowed)).toEqual([true, true, true, true, true]);
+    for (const lease of ['c', 'd', 'e']) {
+      expect((await all(lease)).map((r) => r.allowed)).toEqual([true, true, true, true, false]);
+    }
+    // A weighted refusal gives back its full weight too.
+    expect((await take([fixed, sliding, bucket, tight], 5)).map((r) => r.allowed)).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
+    const peek = await store.decide(
+      [fixed, sliding, bucket, leases],
+      { hits: 1, consume: false },
+      clock.now(),
+    );
+    expect(peek.map((r) => r.remaining)).toEqual([98, 98, 98, 8]);
+    // The refused leases are gone: lease c was never held.
+    expect(await store.release(leases.key, 'c', clock.now())).toBe(false);
+    expect(await store.release(leases.key, 'a', clock.now())).toBe(true);
   });
 
   it('peek does not consume; weighted hits consume their weight', async () => {

@@ -3,8 +3,9 @@ import type { Demand, Evaluation, LimitSpec } from '../limiter/limit-spec';
 /** One counter a decision reads (and, when every counter allows it, updates). */
 export interface StoreCheck {
   /**
-   * Logical key, e.g. `{gatehouse}:user/1m:user=42`. The `{domain}` hash tag puts every counter of
-   * one decision in one Redis Cluster slot, so one script can decide them all atomically.
+   * Logical key, e.g. `{gatehouse/user=42}:user-free-per-minute:user=42/tier=free`. Its hash tag
+   * (the domain and the descriptor's first entry, see counterKey) is its Redis Cluster slot: the
+   * counters of one descriptor always share it, those of one decision usually do.
    */
   readonly key: string;
   readonly spec: LimitSpec;
@@ -33,18 +34,32 @@ export function demandOf(check: StoreCheck, demand: Demand): Demand {
  */
 export interface LimitStore {
   readonly kind: 'redis' | 'memory';
+  /** Redis only: true when it is a Redis Cluster. */
+  readonly cluster?: boolean;
   /**
    * Set when the caller should arm no timer of its own: the store times its own calls, from when a
    * request actually leaves for the store (a batched decision may first wait for the rest of its
    * event-loop turn), rejecting with StoreTimeoutError; or, in-process, it cannot keep one waiting.
    */
   readonly timesOwnCalls?: boolean;
+  /**
+   * The store node a key lives on (a Redis Cluster master, by its slot), so the caller keeps one
+   * circuit per node. Absent: one node.
+   */
+  nodeOf?(key: string): string;
   decide(checks: readonly StoreCheck[], demand: Demand, now: number): Promise<Evaluation[]>;
   /** Ends a concurrency lease; false when it had already ended or expired. */
   release(key: string, leaseId: string, now: number): Promise<boolean>;
   /** Forgets the counters of these checks; resolves how many existed. */
   reset(checks: readonly StoreCheck[], now: number): Promise<number>;
+  /** One round trip to what decisions need (on a cluster: every master); rejects naming what failed. */
   ping(): Promise<void>;
+  /**
+   * Rejects while the store refuses commands as configured — Redis answered MOVED, NOAUTH,
+   * WRONGTYPE, READONLY... in the last seconds, or a single-server client talks to a cluster node —
+   * naming the reply and what to do. Absent for a store that cannot refuse (in-process).
+   */
+  checkConfiguration?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -1,8 +1,9 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTcpProxy, type TcpProxy } from '../../../../test/support/tcp-proxy';
 import { testRedisUrl, uniqueName } from '../../../../test/support/test-env';
+import { openTestRedis, redisUrlOf, type RedisBackend } from '../../../../test/support/test-redis';
 import type { LimitSpec } from '../limiter/limit-spec';
+import { clusterSlot } from './cluster-slot';
 import type { LimitStore, StoreCheck } from './limit-store';
 import { createRedisLimitStore } from './redis-limit-store';
 import { StoreTimeoutError } from './store-timeout-error';
@@ -12,7 +13,6 @@ import { StoreTimeoutError } from './store-timeout-error';
 const prefix = `${uniqueName('rl_batch')}:`;
 const now = Date.UTC(2026, 0, 1, 0, 0, 30);
 const consume = { hits: 1, consume: true };
-let store: LimitStore;
 let counter = 0;
 
 const check = (domain: string, spec: Partial<LimitSpec> = {}): StoreCheck => {
@@ -24,18 +24,23 @@ const check = (domain: string, spec: Partial<LimitSpec> = {}): StoreCheck => {
   };
 };
 
-beforeAll(async () => {
-  store = await createRedisLimitStore({ redisUrl: testRedisUrl, keyPrefix: prefix, commandTimeoutMs: 2000 });
-});
-afterAll(async () => {
-  await store.close();
-  const redis = new Redis(testRedisUrl);
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-});
+describe.each(['redis', 'cluster'] as const)('batched decisions on %s', (backend: RedisBackend) => {
+  let store: LimitStore;
+  beforeAll(async () => {
+    store = await createRedisLimitStore({
+      redisUrl: redisUrlOf(backend),
+      cluster: backend === 'cluster',
+      keyPrefix: prefix,
+      commandTimeoutMs: 2000,
+    });
+  });
+  afterAll(async () => {
+    await store.close();
+    const redis = await openTestRedis(backend);
+    await redis.drop(prefix);
+    await redis.close();
+  });
 
-describe('Redis store: decisions batched in one script call stay exact', () => {
   it.each(['sliding_window', 'fixed_window', 'token_bucket', 'concurrency'] as const)(
     '%s: two decisions for one key in one batch, the second crossing the limit: exactly one admitted',
     async (algorithm) => {
@@ -68,7 +73,8 @@ describe('Redis store: decisions batched in one script call stay exact', () => {
     expect(over?.[0]?.allowed).toBe(false);
   });
 
-  it('a batch mixing domains (hash tags) decides each with its own counters', async () => {
+  it('a batch mixing hash tags (cluster slots) decides each with its own counters', async () => {
+    expect(clusterSlot(`${prefix}{alpha}`)).not.toBe(clusterSlot(`${prefix}{beta}`));
     const a = check('alpha', { limit: 2 });
     const b = check('beta', { limit: 1 });
     const results = await Promise.all([
@@ -86,7 +92,9 @@ describe('Redis store: decisions batched in one script call stay exact', () => {
       [false, 0],
     ]);
   });
+});
 
+describe('batched decisions on a hung Redis', () => {
   it('a batch that gets no answer fails each of its decisions with StoreTimeoutError', async () => {
     const redis = new URL(testRedisUrl);
     const proxy: TcpProxy = await startTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) });

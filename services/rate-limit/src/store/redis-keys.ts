@@ -1,7 +1,8 @@
 import { windowIndex } from '../limiter/fixed-window';
 import type { StoreCheck } from './limit-store';
 
-const algorithmCodes = {
+/** One letter per algorithm in the scripts' packed arguments. */
+export const algorithmCodes = {
   fixed_window: 'f',
   sliding_window: 's',
   token_bucket: 't',

@@ -6,11 +6,11 @@ import { EnvReader, type Env } from '@gatehouse/config';
 import { authV1, envoyRateLimitV3, ratelimitV1 } from '@gatehouse/contracts';
 import type { CallerIdentity } from '@gatehouse/interceptors';
 import { createLogger, type Clock, type Logger, type ServiceHost } from '@gatehouse/runtime';
-import { Redis } from 'ioredis';
 import { unaryCall } from '../../../../test/support/grpc-call';
 import { startTcpProxy, type TcpProxy } from '../../../../test/support/tcp-proxy';
 import { testCommonConfig } from '../../../../test/support/test-config';
 import { testRedisUrl, uniqueName } from '../../../../test/support/test-env';
+import { openTestRedis, redisUrlOf, type RedisBackend } from '../../../../test/support/test-redis';
 import { startRateLimitApp } from '../app';
 import { readRateLimitSettings } from '../config';
 
@@ -45,7 +45,9 @@ export interface StartOptions {
    * a temporary directory that RATELIMIT_CONFIG then names.
    */
   rules: string | Readonly<Record<string, string>>;
-  /** Redis URL (real backend) or undefined (memory). */
+  /** The tests' Redis (`redis`) or Redis Cluster (`cluster`); memory when neither this nor redisUrl is set. */
+  redis?: RedisBackend;
+  /** Another Redis URL (e.g. a proxy in front of the tests' Redis), REDIS_CLUSTER left to auto-detection. */
   redisUrl?: string;
   /** Share a key prefix with another replica; fresh when absent. */
   keyPrefix?: string;
@@ -74,10 +76,12 @@ export async function startRateLimit(options: StartOptions): Promise<RateLimitUn
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   const rulesFile = join(dir, Object.keys(files)[0] ?? 'rules.yaml');
   const keyPrefix = options.keyPrefix ?? `${uniqueName('rl')}:`;
+  const redisUrl = options.redisUrl ?? (options.redis === undefined ? undefined : redisUrlOf(options.redis));
   const env: Env = {
     RATELIMIT_CONFIG: typeof options.rules === 'string' ? rulesFile : dir,
     RATELIMIT_RELOAD_DEBOUNCE_MS: '50',
-    ...(options.redisUrl ? { REDIS_URL: options.redisUrl, REDIS_KEY_PREFIX: keyPrefix } : {}),
+    ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: keyPrefix } : {}),
+    ...(options.redis === undefined ? {} : { REDIS_CLUSTER: String(options.redis === 'cluster') }),
     ...options.env,
   };
   const common = testCommonConfig(env, 'rate-limit');
@@ -119,7 +123,7 @@ export async function startRateLimit(options: StartOptions): Promise<RateLimitUn
       envoy.close();
       await host.shutdown();
       rmSync(dir, { recursive: true, force: true });
-      if (options.redisUrl && options.keyPrefix === undefined) await dropKeys(keyPrefix);
+      if (redisUrl && options.keyPrefix === undefined) await dropKeys(keyPrefix, options.redis ?? 'redis');
     },
   };
 }
@@ -134,12 +138,14 @@ export async function startRateLimitBehindProxy(
   return { service, proxy };
 }
 
-/** Deletes every Redis key under `prefix`. */
-export async function dropKeys(prefix: string, redisUrl = testRedisUrl): Promise<void> {
-  const redis = new Redis(redisUrl);
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
+/** Deletes every key under `prefix` from the tests' Redis or Redis Cluster. */
+export async function dropKeys(prefix: string, backend: RedisBackend = 'redis'): Promise<void> {
+  const redis = await openTestRedis(backend);
+  try {
+    await redis.drop(prefix);
+  } finally {
+    await redis.close();
+  }
 }
 
 /** One descriptor from `key=value` pairs. */

@@ -60,7 +60,7 @@ export async function startBenchCostBudget(label: string): Promise<BenchCostBudg
     try {
       return await checkLedger(schema);
     } finally {
-      await dropBenchKeys(prefix, redisUrl);
+      await dropBenchKeys(prefix, 'single', redisUrl);
     }
   };
   const address = `127.0.0.1:${grpcPort}`;

@@ -9,6 +9,12 @@ import { benchServerEnv } from '../bench-server-env';
 /** The Redis the rate-limit scenarios use (127.0.0.1 only by default); each run uses its own key prefix. */
 export const benchRedisUrl = process.env.GATEHOUSE_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+/** A seed of the Redis Cluster of the cluster scenarios (`scripts/redis-cluster.sh start`). */
+export const benchRedisClusterUrl = process.env.GATEHOUSE_BENCH_REDIS_CLUSTER_URL ?? 'redis://127.0.0.1:7000';
+
+/** Which Redis a scenario runs on: the single server or the cluster. */
+export type BenchRedis = 'single' | 'cluster';
+
 /** What the scenarios use of the compiled rate-limit service (loaded at run time: `npm run bench` builds it). */
 export interface StoreCheckShape {
   key: string;
@@ -92,13 +98,17 @@ export interface BenchRateLimit {
 }
 
 /** The rate-limit service in this process on Redis, on 127.0.0.1:<ephemeral>, with generous bench rules. */
-export async function startBenchRateLimit(keyPrefix: string): Promise<BenchRateLimit> {
+export async function startBenchRateLimit(
+  keyPrefix: string,
+  redis: BenchRedis = 'single',
+): Promise<BenchRateLimit> {
   const { readRateLimitConfig, startRateLimitApp } = loadRateLimit();
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-rl-'));
   writeFileSync(join(dir, 'rules.yaml'), benchRules);
   const config = readRateLimitConfig({
     ...benchServerEnv,
-    REDIS_URL: benchRedisUrl,
+    REDIS_URL: redis === 'cluster' ? benchRedisClusterUrl : benchRedisUrl,
+    REDIS_CLUSTER: String(redis === 'cluster'),
     REDIS_KEY_PREFIX: keyPrefix,
     RATELIMIT_CONFIG: join(dir, 'rules.yaml'),
     // The bench measures the store path: a 32-deep queue on a 2-core box can exceed 50 ms.
@@ -125,15 +135,29 @@ export async function startBenchRateLimit(keyPrefix: string): Promise<BenchRateL
   };
 }
 
-/** Deletes the keys a scenario left in Redis. */
-export async function dropBenchKeys(prefix: string, redisUrl: string = benchRedisUrl): Promise<void> {
-  const { Redis } = await import('ioredis');
-  const redis = new Redis(redisUrl);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-  redis.disconnect();
+/** Deletes the keys a scenario left in Redis (on the cluster: on every master). */
+export async function dropBenchKeys(
+  prefix: string,
+  redis: BenchRedis = 'single',
+  singleUrl: string = benchRedisUrl,
+): Promise<void> {
+  const { Cluster, Redis } = await import('ioredis');
+  const client = redis === 'cluster' ? new Cluster([benchRedisClusterUrl]) : new Redis(singleUrl);
+  client.on('error', () => undefined);
+  try {
+    if (client instanceof Cluster)
+      await new Promise<void>((resolve) => client.once('ready', () => resolve()));
+    const nodes = client instanceof Cluster ? client.nodes('master') : [client];
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+        cursor = next;
+        // One key per DEL: keys of one node may lie in different slots.
+        await Promise.all(keys.map((key) => node.del(key)));
+      } while (cursor !== '0');
+    }
+  } finally {
+    client.disconnect();
+  }
 }

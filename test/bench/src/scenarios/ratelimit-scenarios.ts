@@ -8,6 +8,7 @@ import {
   benchPrefix,
   benchRedisUrl,
   descriptorOf,
+  type BenchRedis,
   dropBenchKeys,
   ipDescriptor,
   loadRateLimit,
@@ -15,6 +16,30 @@ import {
   type LimitStoreShape,
   type StoreCheckShape,
 } from './ratelimit-bench-service';
+
+/** CheckLimit calls against the service in this process, on one Redis or on the cluster. */
+function checkLimitSetup(
+  name: string,
+  descriptors: (i: number) => ratelimitV1.RateLimitDescriptor[],
+  redis: BenchRedis,
+): Scenario['setup'] {
+  return async () => {
+    const prefix = benchPrefix(name);
+    const service = await startBenchRateLimit(prefix, redis);
+    let i = 0;
+    return {
+      async call() {
+        i = (i + 1) % keys;
+        const response = await service.check({ domain: 'bench', descriptors: descriptors(i), hits: 1 });
+        if (!response.allowed || response.fallback) throw new Error('bench request was not decided by Redis');
+      },
+      async teardown() {
+        await service.stop();
+        await dropBenchKeys(prefix, redis);
+      },
+    };
+  };
+}
 
 function checkLimitScenario(
   name: string,
@@ -26,22 +51,29 @@ function checkLimitScenario(
     reference,
     summary: `CheckLimit over gRPC, ${descriptors(0).length} descriptor(s), one Lua call per event-loop turn`,
     concurrencies: [32],
-    async setup() {
-      const prefix = benchPrefix(name);
-      const service = await startBenchRateLimit(prefix);
-      let i = 0;
-      return {
-        async call() {
-          i = (i + 1) % keys;
-          const response = await service.check({ domain: 'bench', descriptors: descriptors(i), hits: 1 });
-          if (!response.allowed || response.fallback)
-            throw new Error('bench request was not decided by Redis');
-        },
-        async teardown() {
-          await service.stop();
-          await dropBenchKeys(prefix);
-        },
-      };
+    setup: checkLimitSetup(name, descriptors, 'single'),
+  };
+}
+
+/**
+ * CheckLimit on the Redis Cluster (3 masters + 3 replicas on this machine), against the same
+ * scenario on one Redis as its reference: what spreading the keys over masters costs or gains.
+ */
+function checkLimitClusterScenario(
+  name: string,
+  descriptors: (i: number) => ratelimitV1.RateLimitDescriptor[],
+  single: string,
+  how: string,
+): Scenario {
+  return {
+    name,
+    summary: `CheckLimit over gRPC on the Redis Cluster, ${descriptors(0).length} descriptor(s): ${how}`,
+    concurrencies: [32],
+    setup: checkLimitSetup(name, descriptors, 'cluster'),
+    reference: {
+      name: `${single} (one Redis)`,
+      summary: `the same calls on one Redis server`,
+      setup: checkLimitSetup(`${name}-single`, descriptors, 'single'),
     },
   };
 }
@@ -66,6 +98,20 @@ export const checkLimitThreeDescriptors = checkLimitScenario(
   'ratelimit-check-3-descriptors',
   threeDescriptors,
   checkLimitStoreFloor('ratelimit-check-store-floor-3', threeDescriptors),
+);
+
+export const checkLimitOneDescriptorCluster = checkLimitClusterScenario(
+  'ratelimit-check-1-descriptor-cluster',
+  oneDescriptor,
+  'ratelimit-check-1-descriptor',
+  'keys spread over 3 masters, one Lua call per slot and event-loop turn',
+);
+
+export const checkLimitThreeDescriptorsCluster = checkLimitClusterScenario(
+  'ratelimit-check-3-descriptors-cluster',
+  threeDescriptors,
+  'ratelimit-check-3-descriptors',
+  'each descriptor in its own slot, decided per slot in parallel',
 );
 
 /**
@@ -217,6 +263,8 @@ export const rateLimitScenarios: readonly Scenario[] = [
   checkLimitContractFloorScenario,
   checkLimitOneDescriptor,
   checkLimitThreeDescriptors,
+  checkLimitOneDescriptorCluster,
+  checkLimitThreeDescriptorsCluster,
   limiterCoreRedis,
   limiterCoreRedisFixed,
   rateLimiterFlexibleRedis,

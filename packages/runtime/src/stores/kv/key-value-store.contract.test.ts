@@ -1,37 +1,37 @@
-import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testRedisUrl, uniqueName } from '../../../../../test/support/test-env';
+import { uniqueName } from '../../../../../test/support/test-env';
+import { openTestRedis, redisUrlOf, type RedisBackend } from '../../../../../test/support/test-redis';
 import type { KeyValueStore } from './key-value-store';
 import { createMemoryKeyValueStore } from './memory-key-value-store';
 import { createRedisKeyValueStore } from './redis-key-value-store';
 
 interface KeyValueBackend {
-  name: 'redis' | 'memory';
+  name: RedisBackend | 'memory';
   open(keyPrefix: string): Promise<KeyValueStore>;
   /** Deletes every key the file wrote. */
   cleanup(keyPrefixes: string[]): Promise<void>;
 }
 
-const backends: KeyValueBackend[] = [
-  {
-    name: 'redis',
-    open: (keyPrefix) => createRedisKeyValueStore({ redisUrl: testRedisUrl, keyPrefix }),
+/** The store on the tests' single Redis or on their Redis Cluster (keys spread over its masters). */
+function redisBackend(name: RedisBackend): KeyValueBackend {
+  return {
+    name,
+    open: (keyPrefix) =>
+      createRedisKeyValueStore({ redisUrl: redisUrlOf(name), cluster: name === 'cluster', keyPrefix }),
     async cleanup(keyPrefixes) {
-      const redis = new Redis(testRedisUrl);
+      const redis = await openTestRedis(name);
       try {
-        for (const prefix of keyPrefixes) {
-          let cursor = '0';
-          do {
-            const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-            if (keys.length > 0) await redis.del(...keys);
-            cursor = next;
-          } while (cursor !== '0');
-        }
+        for (const prefix of keyPrefixes) await redis.drop(prefix);
       } finally {
-        await redis.quit();
+        await redis.close();
       }
     },
-  },
+  };
+}
+
+const backends: KeyValueBackend[] = [
+  redisBackend('redis'),
+  redisBackend('cluster'),
   {
     name: 'memory',
     open: async (keyPrefix) => createMemoryKeyValueStore({ keyPrefix }),
@@ -94,7 +94,8 @@ describe.each(backends)('KeyValueStore contract: $name', (backend) => {
   });
 
   it('reports its kind', () => {
-    expect(store.kind).toBe(backend.name);
+    expect(store.kind).toBe(backend.name === 'cluster' ? 'redis' : backend.name);
+    expect(store.cluster === true).toBe(backend.name === 'cluster');
   });
 
   it('gets, sets, checks and deletes keys', async () => {

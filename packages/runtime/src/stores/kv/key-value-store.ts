@@ -16,6 +16,8 @@ export interface IncrementOptions {
  */
 export interface KeyValueStore {
   readonly kind: 'redis' | 'memory';
+  /** Redis only: true when it is a Redis Cluster. */
+  readonly cluster?: boolean;
   get(key: string): Promise<string | null>;
   /** Resolves false only when `onlyIfAbsent` is set and the key already existed. */
   set(key: string, value: string, options?: SetOptions): Promise<boolean>;
