@@ -68,12 +68,13 @@ export function readFederationSettings(env: EnvReader): FederationSettings {
   }
   const redirectVariable = 'AUTH_FEDERATION_REDIRECT_URIS';
   const redirectUris: RedirectPattern[] = [];
-  for (const raw of listOf(env.string(redirectVariable, ''), ',')) {
+  const redirectEntries = listOf(env.string(redirectVariable, ''), ',');
+  for (const raw of redirectEntries) {
     const parsed = parseRedirectPattern(raw);
     if (typeof parsed === 'string') env.fail(redirectVariable, parsed);
     else redirectUris.push(parsed);
   }
-  if (providers.length > 0 && redirectUris.length === 0) {
+  if (providers.length > 0 && redirectEntries.length === 0) {
     env.fail(redirectVariable, 'is required with AUTH_FEDERATION_PROVIDERS: the allowed redirect URIs');
   }
   return {

@@ -77,7 +77,14 @@ export async function startTestOpenIdProvider(
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
     conformIdTokenClaims: options.conformIdTokenClaims ?? true,
     pkce: { required: () => true },
-    ttl: { AuthorizationCode: () => state.codeTtlSeconds },
+    ttl: {
+      AuthorizationCode: () => state.codeTtlSeconds,
+      AccessToken: 300,
+      IdToken: 300,
+      Interaction: 300,
+      Session: 600,
+      Grant: 600,
+    },
     features: { devInteractions: { enabled: true } },
     findAccount: async (_context, id) => {
       const account = accounts.get(id);
