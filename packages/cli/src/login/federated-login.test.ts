@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { authV1 } from '@gatehouse/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAuth, type StartedAuth } from '../../../../services/auth/src/test-support/start-auth';
+import {
+  goodPassword,
+  startAuth,
+  type StartedAuth,
+} from '../../../../services/auth/src/test-support/start-auth';
 import {
   signInAtProvider,
   startTestOpenIdProvider,
@@ -55,6 +59,8 @@ describe('gatehouse login --provider (loopback redirect)', () => {
     auth = await startAuth({
       backend: 'embedded',
       env: {
+        GATEHOUSE_BOOTSTRAP_ADMIN_EMAIL: 'admin@cli-federated.test',
+        GATEHOUSE_BOOTSTRAP_ADMIN_PASSWORD: goodPassword,
         AUTH_FEDERATION_PROVIDERS: 'corp',
         AUTH_FEDERATION_CORP_ISSUER: op.issuer,
         AUTH_FEDERATION_CORP_CLIENT_ID: op.clientId,
@@ -131,5 +137,32 @@ describe('gatehouse login --provider (loopback redirect)', () => {
     const both = startCli(['login', '--provider', 'corp', '--email', 'a@b.c'], env);
     expect(await both.exit).toBe(2);
     expect(both.stderr()).toContain('--email and --provider cannot be used together');
+  });
+
+  it("lets an admin list and unlink a user's identities", async () => {
+    const admin = await auth.call<authV1.LoginRequest, authV1.TokenPair>('login', {
+      email: 'admin@cli-federated.test',
+      password: goodPassword,
+    });
+    const asAdmin = { ...env, GATEHOUSE_TOKEN: admin.accessToken };
+    const listed = startCli(['users', 'identities', 'lee@example.com'], asAdmin);
+    expect(await listed.exit).toBe(0);
+    const [header = '', row = ''] = listed.stdout().split('\n');
+    expect(header.split(/\s+/)).toEqual([
+      'PROVIDER',
+      'SUBJECT',
+      'EMAIL',
+      'VERIFIED',
+      'LINKED',
+      'LAST',
+      'LOGIN',
+    ]);
+    expect(row.split(/\s+/).slice(0, 4)).toEqual(['corp', 'lee', 'lee@example.com', 'yes']);
+    const unlinked = startCli(['users', 'unlink', 'lee@example.com', 'corp', 'lee', '--json'], asAdmin);
+    expect(await unlinked.exit).toBe(0);
+    expect(JSON.parse(unlinked.stdout())).toMatchObject({ provider: 'corp', subject: 'lee', unlinked: true });
+    const empty = startCli(['users', 'identities', 'lee@example.com', '--json'], asAdmin);
+    expect(await empty.exit).toBe(0);
+    expect(JSON.parse(empty.stdout())).toEqual([]);
   });
 });
