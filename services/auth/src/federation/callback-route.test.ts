@@ -132,3 +132,44 @@ describe('the browser callback on the ops port', () => {
     expect(page).not.toContain('<script>');
   });
 });
+
+describe('federated login with registration turned off', () => {
+  let op: TestOpenIdProvider;
+  let auth: StartedAuth;
+
+  beforeAll(async () => {
+    op = await startTestOpenIdProvider({ redirectUris: ['http://127.0.0.1/federated/callback'] });
+    op.accounts.set('stranger', { email: 'stranger@example.com', emailVerified: true });
+    auth = await startAuth({
+      backend: 'embedded',
+      env: {
+        AUTH_ALLOW_REGISTRATION: 'false',
+        AUTH_FEDERATION_PROVIDERS: 'corp',
+        AUTH_FEDERATION_CORP_ISSUER: op.issuer,
+        AUTH_FEDERATION_CORP_CLIENT_ID: op.clientId,
+        AUTH_FEDERATION_CORP_CLIENT_SECRET: op.clientSecret,
+        AUTH_FEDERATION_REDIRECT_URIS: 'http://127.0.0.1/federated/callback',
+      },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await auth?.stop();
+    await op?.stop();
+  });
+
+  it('creates no user: 403 REGISTRATION_DISABLED on the callback', async () => {
+    const callbackUrl = `http://127.0.0.1:${auth.service.host.opsPort}/federated/callback`;
+    const begun = await auth.call<authV1.BeginFederatedLoginRequest, authV1.BeginFederatedLoginResponse>(
+      'beginFederatedLogin',
+      { provider: 'corp', redirectUri: callbackUrl },
+    );
+    const back = await signInAtProvider(begun.authorizationUrl, 'stranger', callbackUrl);
+    const response = await fetch(back, { headers: { accept: 'application/json' } });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toEqual({
+      code: 'PERMISSION_DENIED',
+      reason: 'REGISTRATION_DISABLED',
+      message: 'registration is turned off: no user has this e-mail',
+    });
+  });
+});
