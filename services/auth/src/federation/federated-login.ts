@@ -5,7 +5,6 @@ import type { UserRecord } from '../users/user-store';
 import type { AccountLinker } from './account-linker';
 import type { FederatedProvider } from './federated-provider';
 import { loginRefused, refusalWhyOf } from './federation-errors';
-import type { OpenIdClient } from './openid-client-module';
 import type { PendingLogins } from './pending-logins';
 import { isAllowedRedirect, type RedirectPattern } from './redirect-allowlist';
 
@@ -14,8 +13,6 @@ export interface FederatedLoginOptions {
   redirectUris: readonly RedirectPattern[];
   pending: PendingLogins;
   linker: AccountLinker;
-  /** State, nonce and PKCE values are drawn with the relying-party library's own generators. */
-  client: OpenIdClient;
   audit: AuditLog;
   clock: Clock;
 }
@@ -65,16 +62,8 @@ export class FederatedLogin {
         'REDIRECT_URI_NOT_ALLOWED',
       );
     }
-    const { client, pending, audit } = this.options;
-    const state = client.randomState();
-    const nonce = provider.usesNonce ? client.randomNonce() : undefined;
-    const codeVerifier = client.randomPKCECodeVerifier();
-    const authorizationUrl = await provider.authorizationUrl({
-      redirectUri,
-      state,
-      nonce,
-      codeChallenge: await client.calculatePKCECodeChallenge(codeVerifier),
-    });
+    const { pending, audit } = this.options;
+    const { authorizationUrl, state, nonce, codeVerifier } = await provider.begin(redirectUri);
     const stored = await pending.put(state, { provider: provider.name, redirectUri, codeVerifier, nonce });
     await audit.record({
       ...origin,

@@ -10,14 +10,14 @@ export interface ProviderIdentity {
   displayName?: string;
 }
 
-/** The parameters of the authorization request that Gatehouse chose. */
-export interface AuthorizationRequest {
-  redirectUri: string;
+/** A begun authorization request: the URL for the browser and the secrets kept until completion. */
+export interface BegunAuthorization {
+  authorizationUrl: string;
   state: string;
   /** Absent for providers without ID tokens (GitHub). */
   nonce?: string;
-  /** S256 of the PKCE verifier. */
-  codeChallenge: string;
+  /** The PKCE verifier whose S256 challenge is in the URL. */
+  codeVerifier: string;
 }
 
 /** What the provider sent to the redirect URI. */
@@ -32,9 +32,8 @@ export interface ProviderCallback {
 export interface FederatedProvider {
   readonly name: string;
   readonly kind: 'oidc' | 'github';
-  /** OpenID Connect providers bind their ID token to a nonce; GitHub has none. */
-  readonly usesNonce: boolean;
-  authorizationUrl(request: AuthorizationRequest): Promise<string>;
+  /** Draws state, PKCE verifier and (OpenID Connect) nonce, and builds the authorization URL. */
+  begin(redirectUri: string): Promise<BegunAuthorization>;
   /** Exchanges the code (with the pending login's PKCE verifier) and validates who it is. */
   identify(callback: ProviderCallback, pending: PendingLogin): Promise<ProviderIdentity>;
 }

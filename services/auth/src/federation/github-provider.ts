@@ -2,13 +2,13 @@ import type { Configuration } from 'openid-client' with { 'resolution-mode': 'im
 import type { GitHubProviderConfig } from './federation-config';
 import {
   callbackUrl,
-  type AuthorizationRequest,
+  type BegunAuthorization,
   type FederatedProvider,
   type ProviderCallback,
   type ProviderIdentity,
 } from './federated-provider';
 import { loginRefused, providerUnavailable } from './federation-errors';
-import type { OpenIdClient } from './openid-client-module';
+import { drawLoginSecrets, type OpenIdClient } from './openid-client-module';
 import type { PendingLogin } from './pending-logins';
 import { providerFailure } from './provider-failure';
 import { isLoopbackHost } from './redirect-allowlist';
@@ -33,7 +33,6 @@ interface GitHubEmail {
  */
 export class GitHubProvider implements FederatedProvider {
   readonly kind = 'github';
-  readonly usesNonce = false;
   private readonly configuration: Configuration;
 
   constructor(private readonly options: GitHubProviderOptions) {
@@ -64,14 +63,16 @@ export class GitHubProvider implements FederatedProvider {
     return this.options.config.name;
   }
 
-  async authorizationUrl(request: AuthorizationRequest): Promise<string> {
-    return this.options.client.buildAuthorizationUrl(this.configuration, {
-      redirect_uri: request.redirectUri,
+  async begin(redirectUri: string): Promise<BegunAuthorization> {
+    const { state, codeVerifier, codeChallenge } = await drawLoginSecrets(this.options.client, false);
+    const authorizationUrl = this.options.client.buildAuthorizationUrl(this.configuration, {
+      redirect_uri: redirectUri,
       scope: this.options.config.scopes.join(' '),
-      state: request.state,
-      code_challenge: request.codeChallenge,
+      state,
+      code_challenge: codeChallenge,
       code_challenge_method: 'S256',
     }).href;
+    return { authorizationUrl, state, codeVerifier };
   }
 
   async identify(callback: ProviderCallback, pending: PendingLogin): Promise<ProviderIdentity> {

@@ -3,13 +3,13 @@ import type { Configuration, IDToken } from 'openid-client' with { 'resolution-m
 import type { OidcProviderConfig } from './federation-config';
 import {
   callbackUrl,
-  type AuthorizationRequest,
+  type BegunAuthorization,
   type FederatedProvider,
   type ProviderCallback,
   type ProviderIdentity,
 } from './federated-provider';
 import { loginRefused } from './federation-errors';
-import type { OpenIdClient } from './openid-client-module';
+import { drawLoginSecrets, type OpenIdClient } from './openid-client-module';
 import type { PendingLogin } from './pending-logins';
 import { providerFailure } from './provider-failure';
 import { isLoopbackHost } from './redirect-allowlist';
@@ -33,7 +33,6 @@ export interface OpenIdConnectProviderOptions {
  */
 export class OpenIdConnectProvider implements FederatedProvider {
   readonly kind = 'oidc';
-  readonly usesNonce = true;
   private discovered?: { configuration: Promise<Configuration>; at: number };
 
   constructor(private readonly options: OpenIdConnectProviderOptions) {}
@@ -42,17 +41,19 @@ export class OpenIdConnectProvider implements FederatedProvider {
     return this.options.config.name;
   }
 
-  async authorizationUrl(request: AuthorizationRequest): Promise<string> {
+  async begin(redirectUri: string): Promise<BegunAuthorization> {
     const { client, config } = this.options;
     const configuration = await this.configuration();
-    return client.buildAuthorizationUrl(configuration, {
-      redirect_uri: request.redirectUri,
+    const { state, nonce = '', codeVerifier, codeChallenge } = await drawLoginSecrets(client, true);
+    const authorizationUrl = client.buildAuthorizationUrl(configuration, {
+      redirect_uri: redirectUri,
       scope: config.scopes.join(' '),
-      state: request.state,
-      nonce: request.nonce ?? '',
-      code_challenge: request.codeChallenge,
+      state,
+      nonce,
+      code_challenge: codeChallenge,
       code_challenge_method: 'S256',
     }).href;
+    return { authorizationUrl, state, nonce, codeVerifier };
   }
 
   async identify(callback: ProviderCallback, pending: PendingLogin): Promise<ProviderIdentity> {
