@@ -89,6 +89,20 @@ const table: Record<string, { request: RequestBuilder; expected: Expected }> = {
   },
   'AuthService/RotateSigningKey': { request: () => ({}), expected: adminOnly },
   'AuthService/ListAuditEvents': { request: () => ({}), expected: adminOnly },
+  // Open to anyone, like Login; the test cluster configures no identity provider.
+  'AuthService/BeginFederatedLogin': {
+    request: () => ({ provider: 'google', redirect_uri: 'https://app.example.com/callback' }),
+    expected: same('INVALID_ARGUMENT'),
+  },
+  'AuthService/CompleteFederatedLogin': {
+    request: (f) => ({ state: f.unique(), code: 'code' }),
+    expected: same('UNAUTHENTICATED'),
+  },
+  'AuthService/ListFederatedIdentities': { request: (f) => ({ user_id: f.userId }), expected: adminOnly },
+  'AuthService/UnlinkFederatedIdentity': {
+    request: (f) => ({ user_id: f.userId, provider: 'google', subject: 'nobody' }),
+    expected: { none: 'UNAUTHENTICATED', user: 'PERMISSION_DENIED', admin: 'NOT_FOUND' },
+  },
   'Authorization/Check': { request: () => ({}), expected: same('OK') },
   'RateLimitService/CheckLimit': {
     request: () => ({

@@ -22,6 +22,9 @@ import { UserStates } from './authenticate/user-states';
 import { ensureBootstrapAdmin } from './bootstrap-admin';
 import type { AuthConfig } from './config';
 import { extAuthzHandlers } from './envoy/ext-authz-handlers';
+import { federationCallbackRoute } from './federation/callback-route';
+import { createFederation } from './federation/create-federation';
+import { federationHandlers } from './federation/federation-handlers';
 import { wellKnownRoutes } from './ops/well-known-routes';
 import { createPasswordHasher } from './passwords/password-hasher';
 import { RevocationHub } from './revocations/revocation-hub';
@@ -162,6 +165,17 @@ export async function startAuthApp(
         if (revocation !== undefined) await revocationHub.publish(revocation);
       },
     };
+    const { federation, identities } = await createFederation({
+      settings: settings.federation,
+      sql,
+      kv,
+      users,
+      audit,
+      clock,
+      logger,
+      allowRegistration: settings.allowRegistration,
+      clockSkewSeconds: settings.clockSkewSeconds,
+    });
     if (settings.bootstrapAdmin !== undefined) {
       await ensureBootstrapAdmin({ admin: settings.bootstrapAdmin, users, hasher, audit, clock, logger });
     }
@@ -176,6 +190,7 @@ export async function startAuthApp(
           ...sessionHandlers(domain),
           ...credentialHandlers(domain),
           ...adminHandlers(domain),
+          ...federationHandlers({ domain, federation, identities }),
           watchRevocations: watchRevocationsHandler({
             hub: revocationHub,
             journal: revocationJournal,
@@ -192,7 +207,10 @@ export async function startAuthApp(
           extAuthzHandlers(authenticator),
         ),
       ],
-      opsRoutes: wellKnownRoutes({ keyRing, issuer: settings.issuer }),
+      opsRoutes: [
+        ...wellKnownRoutes({ keyRing, issuer: settings.issuer }),
+        federationCallbackRoute({ domain, federation, logger }),
+      ],
       readinessChecks: stores.readinessChecks,
       resources: [...cleanup, ...stores.resources],
       storesInUse: stores.inUse,

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { EnvReader, readCommonConfig, type CommonConfig, type Env } from '@gatehouse/config';
+import { readFederationSettings, type FederationSettings } from './federation/federation-config';
 
 /** Password rules (AUTH_PASSWORD_*). */
 export interface PasswordPolicyConfig {
@@ -60,6 +61,8 @@ export interface AuthSettings {
   lastUsedFlushMs: number;
   /** GATEHOUSE_BOOTSTRAP_ADMIN_EMAIL / _PASSWORD: created with role admin at start when absent. */
   bootstrapAdmin?: { email: string; password: string };
+  /** AUTH_FEDERATION_*: login with OpenID Connect providers and GitHub (docs/auth.md). */
+  federation: FederationSettings;
 }
 
 export type AuthConfig = CommonConfig & { auth: AuthSettings };
@@ -137,6 +140,7 @@ export function readAuthSettings(env: EnvReader, productionStore: boolean): Auth
       adminEmail !== undefined && adminPassword !== undefined
         ? { email: adminEmail, password: adminPassword }
         : undefined,
+    federation: readFederationSettings(env),
   };
 }
 

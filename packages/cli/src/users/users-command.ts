@@ -13,35 +13,11 @@ import {
   type LeafSpec,
 } from '../shared/leaf-command';
 import { withClient } from '../shared/open-client';
-import { withService } from '../shared/with-service';
 import { formatList, formatTime, renderTable, messageJson, toJson } from '../shared/output-format';
 import { readPassword } from '../shared/read-password';
-import { unaryCall, type CallTarget } from '../shared/unary-call';
-
-type AuthClient = authV1.AuthServiceClient;
-
-function withAuth<T>(
-  input: LeafInput,
-  context: CliContext,
-  use: (client: AuthClient, metadata: Metadata) => Promise<T>,
-): Promise<T> {
-  return withService(authV1.AuthServiceClient, input, context, 'required', use);
-}
-
-/** A user id, or an email resolved to its id through ListUsers (admin). */
-async function resolveUserId(client: AuthClient, metadata: Metadata, target: CallTarget, user: string) {
-  if (!user.includes('@')) return user;
-  const response = await unaryCall(
-    client,
-    client.listUsers,
-    { pageSize: 100, pageToken: '', emailPrefix: user },
-    metadata,
-    target,
-  );
-  const match = response.users.find((candidate) => candidate.email.toLowerCase() === user.toLowerCase());
-  if (match === undefined) throw new CliFailure(`no user with email ${user}`);
-  return match.userId;
-}
+import { unaryCall } from '../shared/unary-call';
+import { resolveUserId, withAuth } from './admin-call';
+import { identitiesSpec, unlinkSpec } from './identities-specs';
 
 /** The human view of users. */
 export function renderUsers(users: readonly authV1.User[]): string {
@@ -249,6 +225,8 @@ export const usersSpecs: readonly LeafSpec[] = [
   setTierSpec,
   disabledSpec(true),
   disabledSpec(false),
+  identitiesSpec,
+  unlinkSpec,
 ];
 
 export const usersCommand = commandGroup('users', 'manage users, roles and tiers', usersSpecs);

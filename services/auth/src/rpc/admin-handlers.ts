@@ -9,7 +9,7 @@ import { decodePageToken, encodePageToken, pageSizeOf } from './paging';
  * A caller's value for an error message, cut to 64 characters: echoing an unbounded value would put
  * it in the status trailer, and a trailer past the HTTP/2 header limit drops the whole connection.
  */
-function quoted(value: string): string {
+export function quoted(value: string): string {
   return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
 }
 

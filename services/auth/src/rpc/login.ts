@@ -14,8 +14,9 @@ export async function login(
   origin: AuditOrigin,
 ): Promise<UserRecord | undefined> {
   const [locked, user] = await Promise.all([domain.lockout.isLocked(email), domain.users.byEmail(email)]);
+  // A user created by a federated login has no password ('' hash): compared like an unknown one.
   const matches =
-    user === undefined
+    user === undefined || user.passwordHash === ''
       ? (await domain.hasher.dummyVerify(password), false)
       : await domain.hasher.verify(password, user.passwordHash);
   const subject = user?.userId ?? '';

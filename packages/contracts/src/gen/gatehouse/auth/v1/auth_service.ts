@@ -164,6 +164,39 @@ export interface RefreshRequest {
   refreshToken: string;
 }
 
+export interface BeginFederatedLoginRequest {
+  /** Name of a configured provider, e.g. "google" or "github". Required. */
+  provider: string;
+  /**
+   * Where the provider sends the browser back; must be on AUTH_FEDERATION_REDIRECT_URIS
+   * (exactly, except that a loopback entry allows any port). Required.
+   */
+  redirectUri: string;
+}
+
+export interface BeginFederatedLoginResponse {
+  /** The provider's authorization URL, with state, nonce (OpenID Connect) and PKCE challenge. */
+  authorizationUrl: string;
+  /**
+   * The state parameter of that URL: keep it with the user's browser session and check that the
+   * redirect brings it back before calling CompleteFederatedLogin.
+   */
+  state: string;
+  /** When the login must be completed by; later it is refused. */
+  expiresAt: Date | undefined;
+}
+
+export interface CompleteFederatedLoginRequest {
+  /** The `state` query parameter of the redirect. Required. */
+  state: string;
+  /** The `code` query parameter of the redirect. Required unless `error` is set. */
+  code: string;
+  /** The `iss` query parameter of the redirect, when the provider sends one (RFC 9207). */
+  iss: string;
+  /** The `error` query parameter, when the provider redirected with an error instead of a code. */
+  error: string;
+}
+
 export interface LogoutRequest {
   /** The refresh token of the session to end. Required. */
   refreshToken: string;
@@ -498,6 +531,46 @@ export interface Principal {
   apiKeyId: string;
   /** When the credential stops being valid; unset for API keys without expiry. */
   expiresAt: Date | undefined;
+}
+
+export interface ListFederatedIdentitiesRequest {
+  /** Required. */
+  userId: string;
+}
+
+/** A provider account linked to a Gatehouse user. */
+export interface FederatedIdentity {
+  /** The configured provider name, e.g. "google". */
+  provider: string;
+  /** The provider's stable identifier of the account (`sub`; GitHub's numeric user id). */
+  subject: string;
+  /** The user these logins become. */
+  userId: string;
+  /** The e-mail address the provider reported at the latest login. */
+  email: string;
+  /** Whether the provider said that e-mail address is verified. */
+  emailVerified: boolean;
+  linkedAt:
+    | Date
+    | undefined;
+  /** Unset until the first login after linking. */
+  lastLoginAt: Date | undefined;
+}
+
+export interface ListFederatedIdentitiesResponse {
+  identities: FederatedIdentity[];
+}
+
+export interface UnlinkFederatedIdentityRequest {
+  /** Required. */
+  userId: string;
+  /** Required. */
+  provider: string;
+  /** Required. */
+  subject: string;
+}
+
+export interface UnlinkFederatedIdentityResponse {
 }
 
 function createBaseRegisterRequest(): RegisterRequest {
@@ -993,6 +1066,321 @@ export const RefreshRequest: MessageFns<RefreshRequest> = {
   fromPartial(object: DeepPartial<RefreshRequest>): RefreshRequest {
     const message = createBaseRefreshRequest();
     message.refreshToken = object.refreshToken ?? "";
+    return message;
+  },
+};
+
+function createBaseBeginFederatedLoginRequest(): BeginFederatedLoginRequest {
+  return { provider: "", redirectUri: "" };
+}
+
+export const BeginFederatedLoginRequest: MessageFns<BeginFederatedLoginRequest> = {
+  encode(message: BeginFederatedLoginRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.provider !== "") {
+      writer.uint32(10).string(message.provider);
+    }
+    if (message.redirectUri !== "") {
+      writer.uint32(18).string(message.redirectUri);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BeginFederatedLoginRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBeginFederatedLoginRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.provider = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.redirectUri = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BeginFederatedLoginRequest {
+    return {
+      provider: isSet(object.provider) ? globalThis.String(object.provider) : "",
+      redirectUri: isSet(object.redirectUri)
+        ? globalThis.String(object.redirectUri)
+        : isSet(object.redirect_uri)
+        ? globalThis.String(object.redirect_uri)
+        : "",
+    };
+  },
+
+  toJSON(message: BeginFederatedLoginRequest): unknown {
+    const obj: any = {};
+    if (message.provider !== "") {
+      obj.provider = message.provider;
+    }
+    if (message.redirectUri !== "") {
+      obj.redirectUri = message.redirectUri;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<BeginFederatedLoginRequest>): BeginFederatedLoginRequest {
+    return BeginFederatedLoginRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<BeginFederatedLoginRequest>): BeginFederatedLoginRequest {
+    const message = createBaseBeginFederatedLoginRequest();
+    message.provider = object.provider ?? "";
+    message.redirectUri = object.redirectUri ?? "";
+    return message;
+  },
+};
+
+function createBaseBeginFederatedLoginResponse(): BeginFederatedLoginResponse {
+  return { authorizationUrl: "", state: "", expiresAt: undefined };
+}
+
+export const BeginFederatedLoginResponse: MessageFns<BeginFederatedLoginResponse> = {
+  encode(message: BeginFederatedLoginResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.authorizationUrl !== "") {
+      writer.uint32(10).string(message.authorizationUrl);
+    }
+    if (message.state !== "") {
+      writer.uint32(18).string(message.state);
+    }
+    if (message.expiresAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.expiresAt), writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BeginFederatedLoginResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBeginFederatedLoginResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.authorizationUrl = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.expiresAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BeginFederatedLoginResponse {
+    return {
+      authorizationUrl: isSet(object.authorizationUrl)
+        ? globalThis.String(object.authorizationUrl)
+        : isSet(object.authorization_url)
+        ? globalThis.String(object.authorization_url)
+        : "",
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+      expiresAt: isSet(object.expiresAt)
+        ? fromJsonTimestamp(object.expiresAt)
+        : isSet(object.expires_at)
+        ? fromJsonTimestamp(object.expires_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: BeginFederatedLoginResponse): unknown {
+    const obj: any = {};
+    if (message.authorizationUrl !== "") {
+      obj.authorizationUrl = message.authorizationUrl;
+    }
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    if (message.expiresAt !== undefined) {
+      obj.expiresAt = message.expiresAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<BeginFederatedLoginResponse>): BeginFederatedLoginResponse {
+    return BeginFederatedLoginResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<BeginFederatedLoginResponse>): BeginFederatedLoginResponse {
+    const message = createBaseBeginFederatedLoginResponse();
+    message.authorizationUrl = object.authorizationUrl ?? "";
+    message.state = object.state ?? "";
+    message.expiresAt = object.expiresAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCompleteFederatedLoginRequest(): CompleteFederatedLoginRequest {
+  return { state: "", code: "", iss: "", error: "" };
+}
+
+export const CompleteFederatedLoginRequest: MessageFns<CompleteFederatedLoginRequest> = {
+  encode(message: CompleteFederatedLoginRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.state !== "") {
+      writer.uint32(10).string(message.state);
+    }
+    if (message.code !== "") {
+      writer.uint32(18).string(message.code);
+    }
+    if (message.iss !== "") {
+      writer.uint32(26).string(message.iss);
+    }
+    if (message.error !== "") {
+      writer.uint32(34).string(message.error);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CompleteFederatedLoginRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCompleteFederatedLoginRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.iss = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CompleteFederatedLoginRequest {
+    return {
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      iss: isSet(object.iss) ? globalThis.String(object.iss) : "",
+      error: isSet(object.error) ? globalThis.String(object.error) : "",
+    };
+  },
+
+  toJSON(message: CompleteFederatedLoginRequest): unknown {
+    const obj: any = {};
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.iss !== "") {
+      obj.iss = message.iss;
+    }
+    if (message.error !== "") {
+      obj.error = message.error;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CompleteFederatedLoginRequest>): CompleteFederatedLoginRequest {
+    return CompleteFederatedLoginRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CompleteFederatedLoginRequest>): CompleteFederatedLoginRequest {
+    const message = createBaseCompleteFederatedLoginRequest();
+    message.state = object.state ?? "";
+    message.code = object.code ?? "";
+    message.iss = object.iss ?? "";
+    message.error = object.error ?? "";
     return message;
   },
 };
@@ -5147,6 +5535,496 @@ export const Principal: MessageFns<Principal> = {
   },
 };
 
+function createBaseListFederatedIdentitiesRequest(): ListFederatedIdentitiesRequest {
+  return { userId: "" };
+}
+
+export const ListFederatedIdentitiesRequest: MessageFns<ListFederatedIdentitiesRequest> = {
+  encode(message: ListFederatedIdentitiesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListFederatedIdentitiesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListFederatedIdentitiesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListFederatedIdentitiesRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ListFederatedIdentitiesRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListFederatedIdentitiesRequest>): ListFederatedIdentitiesRequest {
+    return ListFederatedIdentitiesRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListFederatedIdentitiesRequest>): ListFederatedIdentitiesRequest {
+    const message = createBaseListFederatedIdentitiesRequest();
+    message.userId = object.userId ?? "";
+    return message;
+  },
+};
+
+function createBaseFederatedIdentity(): FederatedIdentity {
+  return {
+    provider: "",
+    subject: "",
+    userId: "",
+    email: "",
+    emailVerified: false,
+    linkedAt: undefined,
+    lastLoginAt: undefined,
+  };
+}
+
+export const FederatedIdentity: MessageFns<FederatedIdentity> = {
+  encode(message: FederatedIdentity, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.provider !== "") {
+      writer.uint32(10).string(message.provider);
+    }
+    if (message.subject !== "") {
+      writer.uint32(18).string(message.subject);
+    }
+    if (message.userId !== "") {
+      writer.uint32(26).string(message.userId);
+    }
+    if (message.email !== "") {
+      writer.uint32(34).string(message.email);
+    }
+    if (message.emailVerified !== false) {
+      writer.uint32(40).bool(message.emailVerified);
+    }
+    if (message.linkedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.linkedAt), writer.uint32(50).fork()).join();
+    }
+    if (message.lastLoginAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.lastLoginAt), writer.uint32(58).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FederatedIdentity {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFederatedIdentity();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.provider = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.subject = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.email = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.emailVerified = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.linkedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.lastLoginAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FederatedIdentity {
+    return {
+      provider: isSet(object.provider) ? globalThis.String(object.provider) : "",
+      subject: isSet(object.subject) ? globalThis.String(object.subject) : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      email: isSet(object.email) ? globalThis.String(object.email) : "",
+      emailVerified: isSet(object.emailVerified)
+        ? globalThis.Boolean(object.emailVerified)
+        : isSet(object.email_verified)
+        ? globalThis.Boolean(object.email_verified)
+        : false,
+      linkedAt: isSet(object.linkedAt)
+        ? fromJsonTimestamp(object.linkedAt)
+        : isSet(object.linked_at)
+        ? fromJsonTimestamp(object.linked_at)
+        : undefined,
+      lastLoginAt: isSet(object.lastLoginAt)
+        ? fromJsonTimestamp(object.lastLoginAt)
+        : isSet(object.last_login_at)
+        ? fromJsonTimestamp(object.last_login_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: FederatedIdentity): unknown {
+    const obj: any = {};
+    if (message.provider !== "") {
+      obj.provider = message.provider;
+    }
+    if (message.subject !== "") {
+      obj.subject = message.subject;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.email !== "") {
+      obj.email = message.email;
+    }
+    if (message.emailVerified !== false) {
+      obj.emailVerified = message.emailVerified;
+    }
+    if (message.linkedAt !== undefined) {
+      obj.linkedAt = message.linkedAt.toISOString();
+    }
+    if (message.lastLoginAt !== undefined) {
+      obj.lastLoginAt = message.lastLoginAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<FederatedIdentity>): FederatedIdentity {
+    return FederatedIdentity.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<FederatedIdentity>): FederatedIdentity {
+    const message = createBaseFederatedIdentity();
+    message.provider = object.provider ?? "";
+    message.subject = object.subject ?? "";
+    message.userId = object.userId ?? "";
+    message.email = object.email ?? "";
+    message.emailVerified = object.emailVerified ?? false;
+    message.linkedAt = object.linkedAt ?? undefined;
+    message.lastLoginAt = object.lastLoginAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseListFederatedIdentitiesResponse(): ListFederatedIdentitiesResponse {
+  return { identities: [] };
+}
+
+export const ListFederatedIdentitiesResponse: MessageFns<ListFederatedIdentitiesResponse> = {
+  encode(message: ListFederatedIdentitiesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.identities) {
+      FederatedIdentity.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListFederatedIdentitiesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListFederatedIdentitiesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.identities.push(FederatedIdentity.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListFederatedIdentitiesResponse {
+    return {
+      identities: globalThis.Array.isArray(object?.identities)
+        ? object.identities.map((e: any) => FederatedIdentity.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListFederatedIdentitiesResponse): unknown {
+    const obj: any = {};
+    if (message.identities?.length) {
+      obj.identities = message.identities.map((e) => FederatedIdentity.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListFederatedIdentitiesResponse>): ListFederatedIdentitiesResponse {
+    return ListFederatedIdentitiesResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListFederatedIdentitiesResponse>): ListFederatedIdentitiesResponse {
+    const message = createBaseListFederatedIdentitiesResponse();
+    message.identities = object.identities?.map((e) => FederatedIdentity.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseUnlinkFederatedIdentityRequest(): UnlinkFederatedIdentityRequest {
+  return { userId: "", provider: "", subject: "" };
+}
+
+export const UnlinkFederatedIdentityRequest: MessageFns<UnlinkFederatedIdentityRequest> = {
+  encode(message: UnlinkFederatedIdentityRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.provider !== "") {
+      writer.uint32(18).string(message.provider);
+    }
+    if (message.subject !== "") {
+      writer.uint32(26).string(message.subject);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UnlinkFederatedIdentityRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUnlinkFederatedIdentityRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.provider = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.subject = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UnlinkFederatedIdentityRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      provider: isSet(object.provider) ? globalThis.String(object.provider) : "",
+      subject: isSet(object.subject) ? globalThis.String(object.subject) : "",
+    };
+  },
+
+  toJSON(message: UnlinkFederatedIdentityRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.provider !== "") {
+      obj.provider = message.provider;
+    }
+    if (message.subject !== "") {
+      obj.subject = message.subject;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UnlinkFederatedIdentityRequest>): UnlinkFederatedIdentityRequest {
+    return UnlinkFederatedIdentityRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UnlinkFederatedIdentityRequest>): UnlinkFederatedIdentityRequest {
+    const message = createBaseUnlinkFederatedIdentityRequest();
+    message.userId = object.userId ?? "";
+    message.provider = object.provider ?? "";
+    message.subject = object.subject ?? "";
+    return message;
+  },
+};
+
+function createBaseUnlinkFederatedIdentityResponse(): UnlinkFederatedIdentityResponse {
+  return {};
+}
+
+export const UnlinkFederatedIdentityResponse: MessageFns<UnlinkFederatedIdentityResponse> = {
+  encode(_: UnlinkFederatedIdentityResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UnlinkFederatedIdentityResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUnlinkFederatedIdentityResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): UnlinkFederatedIdentityResponse {
+    return {};
+  },
+
+  toJSON(_: UnlinkFederatedIdentityResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<UnlinkFederatedIdentityResponse>): UnlinkFederatedIdentityResponse {
+    return UnlinkFederatedIdentityResponse.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<UnlinkFederatedIdentityResponse>): UnlinkFederatedIdentityResponse {
+    const message = createBaseUnlinkFederatedIdentityResponse();
+    return message;
+  },
+};
+
 /**
  * Users, passwords, tokens, API keys and the Authenticate check that every service calls.
  *
@@ -5286,6 +6164,37 @@ export const AuthServiceService = {
       encodeToBuffer(WatchRevocationsResponse, value),
     responseDeserialize: (value: Buffer): WatchRevocationsResponse => WatchRevocationsResponse.decode(value),
   },
+  /**
+   * Starts a login with a configured identity provider (any OpenID Connect issuer, or GitHub):
+   * returns the provider's authorization URL to send the user's browser to. The login's state,
+   * nonce and PKCE verifier stay in the service, single-use, until CompleteFederatedLogin.
+   */
+  beginFederatedLogin: {
+    path: "/gatehouse.auth.v1.AuthService/BeginFederatedLogin" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: BeginFederatedLoginRequest): Buffer =>
+      encodeToBuffer(BeginFederatedLoginRequest, value),
+    requestDeserialize: (value: Buffer): BeginFederatedLoginRequest => BeginFederatedLoginRequest.decode(value),
+    responseSerialize: (value: BeginFederatedLoginResponse): Buffer =>
+      encodeToBuffer(BeginFederatedLoginResponse, value),
+    responseDeserialize: (value: Buffer): BeginFederatedLoginResponse => BeginFederatedLoginResponse.decode(value),
+  },
+  /**
+   * Finishes a federated login with what the provider sent to the redirect URI, and answers like
+   * Login: a token pair of a new session. A refused login is UNAUTHENTICATED; a provider that
+   * cannot be reached is UNAVAILABLE naming it.
+   */
+  completeFederatedLogin: {
+    path: "/gatehouse.auth.v1.AuthService/CompleteFederatedLogin" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CompleteFederatedLoginRequest): Buffer =>
+      encodeToBuffer(CompleteFederatedLoginRequest, value),
+    requestDeserialize: (value: Buffer): CompleteFederatedLoginRequest => CompleteFederatedLoginRequest.decode(value),
+    responseSerialize: (value: TokenPair): Buffer => encodeToBuffer(TokenPair, value),
+    responseDeserialize: (value: Buffer): TokenPair => TokenPair.decode(value),
+  },
   /** Admin: users, paged. */
   listUsers: {
     path: "/gatehouse.auth.v1.AuthService/ListUsers" as const,
@@ -5353,6 +6262,35 @@ export const AuthServiceService = {
       encodeToBuffer(ListAuditEventsResponse, value),
     responseDeserialize: (value: Buffer): ListAuditEventsResponse => ListAuditEventsResponse.decode(value),
   },
+  /** Admin: the provider identities linked to a user. */
+  listFederatedIdentities: {
+    path: "/gatehouse.auth.v1.AuthService/ListFederatedIdentities" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListFederatedIdentitiesRequest): Buffer =>
+      encodeToBuffer(ListFederatedIdentitiesRequest, value),
+    requestDeserialize: (value: Buffer): ListFederatedIdentitiesRequest => ListFederatedIdentitiesRequest.decode(value),
+    responseSerialize: (value: ListFederatedIdentitiesResponse): Buffer =>
+      encodeToBuffer(ListFederatedIdentitiesResponse, value),
+    responseDeserialize: (value: Buffer): ListFederatedIdentitiesResponse =>
+      ListFederatedIdentitiesResponse.decode(value),
+  },
+  /**
+   * Admin: removes one link; that provider identity no longer logs in as the user (a later
+   * login with it links again only through a verified e-mail).
+   */
+  unlinkFederatedIdentity: {
+    path: "/gatehouse.auth.v1.AuthService/UnlinkFederatedIdentity" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UnlinkFederatedIdentityRequest): Buffer =>
+      encodeToBuffer(UnlinkFederatedIdentityRequest, value),
+    requestDeserialize: (value: Buffer): UnlinkFederatedIdentityRequest => UnlinkFederatedIdentityRequest.decode(value),
+    responseSerialize: (value: UnlinkFederatedIdentityResponse): Buffer =>
+      encodeToBuffer(UnlinkFederatedIdentityResponse, value),
+    responseDeserialize: (value: Buffer): UnlinkFederatedIdentityResponse =>
+      UnlinkFederatedIdentityResponse.decode(value),
+  },
 } as const;
 
 export interface AuthServiceServer extends UntypedServiceImplementation {
@@ -5384,6 +6322,18 @@ export interface AuthServiceServer extends UntypedServiceImplementation {
    * and a heartbeat so the verifier knows the stream is alive. Open to any caller, like GetJwks.
    */
   watchRevocations: handleServerStreamingCall<WatchRevocationsRequest, WatchRevocationsResponse>;
+  /**
+   * Starts a login with a configured identity provider (any OpenID Connect issuer, or GitHub):
+   * returns the provider's authorization URL to send the user's browser to. The login's state,
+   * nonce and PKCE verifier stay in the service, single-use, until CompleteFederatedLogin.
+   */
+  beginFederatedLogin: handleUnaryCall<BeginFederatedLoginRequest, BeginFederatedLoginResponse>;
+  /**
+   * Finishes a federated login with what the provider sent to the redirect URI, and answers like
+   * Login: a token pair of a new session. A refused login is UNAUTHENTICATED; a provider that
+   * cannot be reached is UNAVAILABLE naming it.
+   */
+  completeFederatedLogin: handleUnaryCall<CompleteFederatedLoginRequest, TokenPair>;
   /** Admin: users, paged. */
   listUsers: handleUnaryCall<ListUsersRequest, ListUsersResponse>;
   /** Admin: replaces a user's roles. */
@@ -5396,6 +6346,13 @@ export interface AuthServiceServer extends UntypedServiceImplementation {
   rotateSigningKey: handleUnaryCall<RotateSigningKeyRequest, RotateSigningKeyResponse>;
   /** Admin: the audit log, newest first, paged. */
   listAuditEvents: handleUnaryCall<ListAuditEventsRequest, ListAuditEventsResponse>;
+  /** Admin: the provider identities linked to a user. */
+  listFederatedIdentities: handleUnaryCall<ListFederatedIdentitiesRequest, ListFederatedIdentitiesResponse>;
+  /**
+   * Admin: removes one link; that provider identity no longer logs in as the user (a later
+   * login with it links again only through a verified e-mail).
+   */
+  unlinkFederatedIdentity: handleUnaryCall<UnlinkFederatedIdentityRequest, UnlinkFederatedIdentityResponse>;
 }
 
 export interface AuthServiceClient extends Client {
@@ -5586,6 +6543,46 @@ export interface AuthServiceClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<WatchRevocationsResponse>;
+  /**
+   * Starts a login with a configured identity provider (any OpenID Connect issuer, or GitHub):
+   * returns the provider's authorization URL to send the user's browser to. The login's state,
+   * nonce and PKCE verifier stay in the service, single-use, until CompleteFederatedLogin.
+   */
+  beginFederatedLogin(
+    request: BeginFederatedLoginRequest,
+    callback: (error: ServiceError | null, response: BeginFederatedLoginResponse) => void,
+  ): ClientUnaryCall;
+  beginFederatedLogin(
+    request: BeginFederatedLoginRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: BeginFederatedLoginResponse) => void,
+  ): ClientUnaryCall;
+  beginFederatedLogin(
+    request: BeginFederatedLoginRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: BeginFederatedLoginResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Finishes a federated login with what the provider sent to the redirect URI, and answers like
+   * Login: a token pair of a new session. A refused login is UNAUTHENTICATED; a provider that
+   * cannot be reached is UNAVAILABLE naming it.
+   */
+  completeFederatedLogin(
+    request: CompleteFederatedLoginRequest,
+    callback: (error: ServiceError | null, response: TokenPair) => void,
+  ): ClientUnaryCall;
+  completeFederatedLogin(
+    request: CompleteFederatedLoginRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TokenPair) => void,
+  ): ClientUnaryCall;
+  completeFederatedLogin(
+    request: CompleteFederatedLoginRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TokenPair) => void,
+  ): ClientUnaryCall;
   /** Admin: users, paged. */
   listUsers(
     request: ListUsersRequest,
@@ -5681,6 +6678,41 @@ export interface AuthServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListAuditEventsResponse) => void,
+  ): ClientUnaryCall;
+  /** Admin: the provider identities linked to a user. */
+  listFederatedIdentities(
+    request: ListFederatedIdentitiesRequest,
+    callback: (error: ServiceError | null, response: ListFederatedIdentitiesResponse) => void,
+  ): ClientUnaryCall;
+  listFederatedIdentities(
+    request: ListFederatedIdentitiesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListFederatedIdentitiesResponse) => void,
+  ): ClientUnaryCall;
+  listFederatedIdentities(
+    request: ListFederatedIdentitiesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListFederatedIdentitiesResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Admin: removes one link; that provider identity no longer logs in as the user (a later
+   * login with it links again only through a verified e-mail).
+   */
+  unlinkFederatedIdentity(
+    request: UnlinkFederatedIdentityRequest,
+    callback: (error: ServiceError | null, response: UnlinkFederatedIdentityResponse) => void,
+  ): ClientUnaryCall;
+  unlinkFederatedIdentity(
+    request: UnlinkFederatedIdentityRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UnlinkFederatedIdentityResponse) => void,
+  ): ClientUnaryCall;
+  unlinkFederatedIdentity(
+    request: UnlinkFederatedIdentityRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UnlinkFederatedIdentityResponse) => void,
   ): ClientUnaryCall;
 }
 
