@@ -53,10 +53,10 @@ export {
 export {
   toGrpcImplementation,
   type ServerStreamHandler,
-  type ServiceDefinitionShape,
   type ServiceImplementation,
   type UnaryHandler,
 } from './server/service-implementation';
+export type { ServiceDefinitionShape } from './server/service-definition-shape';
 export { withEncoding } from './server/encoded-responses';
 export { runService, type RunServiceOptions } from './server/run-service';
 export { openServiceStores, type ServiceStores, type ServiceStoresOptions } from './stores/service-stores';
