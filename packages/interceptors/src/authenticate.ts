@@ -21,7 +21,7 @@ import { LocalTokenVerifier } from './local-token-verifier';
 import { methodMatcher, normalizePath } from './method-match';
 import { attachPrincipal, type Principal } from './principal';
 import { RevocationFeed } from './revocation-feed';
-import { tokenRefusal } from './token-refusals';
+import { credentialRefusal } from './credential-refusal';
 
 /** What a method demands of the caller's credential, on top of being valid. */
 export interface MethodRequirements {
@@ -146,7 +146,7 @@ export function authenticate(options: AuthenticateOptions): ClosableInterceptor 
             if (local !== undefined && credential.kind === 'bearer') {
               const verdict = local.verifier.verify(credential.value);
               if (verdict.kind === 'accept') return admit(verdict.principal);
-              if (verdict.kind === 'refuse') return refuse(tokenRefusal(verdict.reason));
+              if (verdict.kind === 'refuse') return refuse(toStatusObject(credentialRefusal(verdict.reason)));
             }
             const digest = digestOf(credential);
             const cached = cache.get(digest);
