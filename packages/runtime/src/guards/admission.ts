@@ -32,7 +32,7 @@ export type Guard<Call, End> = (call: Call) => Admission<End> | Promise<Admissio
 const admittedAsIs = Object.freeze({ admitted: true as const });
 
 /** Admits the call; with `headers` for the response, and `onEnd` to run when it ends. */
-export function admit<End = never>(carries?: Omit<Admitted<End>, 'admitted'>): Admitted<End> {
+export function admit<End = unknown>(carries?: Omit<Admitted<End>, 'admitted'>): Admitted<End> {
   return carries === undefined ? admittedAsIs : { admitted: true, ...carries };
 }
 
