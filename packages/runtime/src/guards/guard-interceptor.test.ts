@@ -1,38 +1,29 @@
 import {
   credentials,
-  makeGenericClientConstructor,
   Metadata,
   Server,
   ServerCredentials,
   status,
-  type Client,
   type ServerUnaryCall,
-  type ServiceDefinition,
   type ServiceError,
   type sendUnaryData,
 } from '@grpc/grpc-js';
+import { grpcHealthV1 } from '@gatehouse/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatehouseError } from '../errors/gatehouse-error';
 import { readErrorDetails } from '../errors/status-details';
 import { admit, refuse } from './admission';
 import { guardInterceptor, type CallEnd, type GuardedCall, type ServerGuard } from './guard-interceptor';
 
-const json = {
-  requestSerialize: (value: unknown) => Buffer.from(JSON.stringify(value)),
-  requestDeserialize: (bytes: Buffer) => JSON.parse(bytes.toString() || '{}') as unknown,
-  responseSerialize: (value: unknown) => Buffer.from(JSON.stringify(value)),
-  responseDeserialize: (bytes: Buffer) => JSON.parse(bytes.toString() || '{}') as unknown,
-};
-const definition: ServiceDefinition = {
-  Echo: { path: '/test.Guarded/Echo', requestStream: false, responseStream: false, ...json },
-  Open: { path: '/test.Guarded/Open', requestStream: false, responseStream: false, ...json },
-};
+// grpc.health.v1 as the guarded service: Check behind the guard, List skipped by it.
+const { HealthClient, HealthService } = grpcHealthV1;
+const serving = grpcHealthV1.HealthCheckResponse_ServingStatus.SERVING;
 
 interface Running {
-  client: Client;
+  client: InstanceType<typeof HealthClient>;
   /** How often a handler ran, and the request metadata it saw last. */
   handled: { count: number; metadata?: Metadata };
-  call(method: 'Echo' | 'Open', metadata?: Metadata): Promise<{ reply: unknown; headers: Metadata }>;
+  call(method: 'check' | 'list', metadata?: Metadata): Promise<{ reply: unknown; headers: Metadata }>;
   stop(): Promise<void>;
 }
 
@@ -45,37 +36,34 @@ afterEach(async () => {
 /** A bare grpc-js server on 127.0.0.1:0 behind one guard; handlers answer after `handlerMs`. */
 async function serve(guard: ServerGuard, handlerMs = 0): Promise<Running> {
   const handled: Running['handled'] = { count: 0 };
-  const handler = (call: ServerUnaryCall<unknown, unknown>, done: sendUnaryData<unknown>) => {
-    handled.count += 1;
-    handled.metadata = call.metadata;
-    setTimeout(() => done(null, { ok: true }), handlerMs);
-  };
+  const answer =
+    (reply: object) => (call: ServerUnaryCall<unknown, unknown>, done: sendUnaryData<unknown>) => {
+      handled.count += 1;
+      handled.metadata = call.metadata;
+      setTimeout(() => done(null, reply), handlerMs);
+    };
   const server = new Server({
-    interceptors: [guardInterceptor(guard, { skip: (method) => method === '/test.Guarded/Open' })],
+    interceptors: [guardInterceptor(guard, { skip: (method) => method === '/grpc.health.v1.Health/List' })],
   });
-  server.addService(definition, { Echo: handler, Open: handler });
+  server.addService(HealthService, { check: answer({ status: serving }), list: answer({ statuses: {} }) });
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
       error ? reject(error) : resolve(bound),
     ),
   );
-  const Guarded = makeGenericClientConstructor(definition, 'Guarded');
-  const client = new Guarded(`127.0.0.1:${port}`, credentials.createInsecure());
+  const client = new HealthClient(`127.0.0.1:${port}`, credentials.createInsecure());
   running = {
     client,
     handled,
     call: (method, metadata = new Metadata()) =>
       new Promise((resolve, reject) => {
         let headers = new Metadata();
-        const call = client.makeUnaryRequest(
-          definition[method]!.path,
-          json.requestSerialize,
-          json.responseDeserialize,
-          {},
-          metadata,
-          (error: ServiceError | null, reply?: unknown) =>
-            error ? reject(error) : resolve({ reply, headers }),
-        );
+        const done = (error: ServiceError | null, reply?: unknown) =>
+          error ? reject(error) : resolve({ reply, headers });
+        const call =
+          method === 'check'
+            ? client.check({ service: '' }, metadata, done)
+            : client.list({}, metadata, done);
         call.on('metadata', (received: Metadata) => (headers = received));
       }),
     stop: async () => {
@@ -99,12 +87,12 @@ describe('guardInterceptor', () => {
     const headers = new Metadata();
     headers.set('x-guard', 'yes');
     const later = await serve(async () => admit({ headers }));
-    const answer = await later.call('Echo');
-    expect(answer.reply).toEqual({ ok: true });
+    const answer = await later.call('check');
+    expect(answer.reply).toEqual({ status: serving });
     expect(answer.headers.get('x-guard')).toEqual(['yes']);
     await later.stop();
     const atOnce = await serve(() => admit());
-    await expect(atOnce.call('Echo')).resolves.toMatchObject({ reply: { ok: true } });
+    await expect(atOnce.call('check')).resolves.toMatchObject({ reply: { status: serving } });
     expect(atOnce.handled.count).toBe(1);
   });
 
@@ -118,8 +106,8 @@ describe('guardInterceptor', () => {
     });
     const metadata = new Metadata();
     metadata.set('x-caller', 'ann');
-    await server.call('Echo', metadata);
-    expect(seen[0]!.method).toBe('/test.Guarded/Echo');
+    await server.call('check', metadata);
+    expect(seen[0]!.method).toBe('/grpc.health.v1.Health/Check');
     expect(peers[0]).toMatch(/^(ipv4:)?127\.0\.0\.1:\d+$/);
     expect(seen[0]!.metadata.get('x-caller')).toEqual(['ann']);
     expect(server.handled.metadata).toBe(seen[0]!.metadata);
@@ -134,7 +122,7 @@ describe('guardInterceptor', () => {
         trailers,
       ),
     );
-    const error = await refusal(server.call('Echo'));
+    const error = await refusal(server.call('check'));
     expect([error.code, error.details]).toEqual([status.RESOURCE_EXHAUSTED, 'over the limit']);
     expect(readErrorDetails(error.metadata).reason).toBe('RATE_LIMITED');
     expect(error.metadata.get('retry-after')).toEqual(['3']);
@@ -146,16 +134,16 @@ describe('guardInterceptor', () => {
       throw new GatehouseError('UNAVAILABLE', 'auth is down', { reason: 'AUTH_UNAVAILABLE' });
     };
     const server = await serve(() => failure());
-    const unavailable = await refusal(server.call('Echo'));
+    const unavailable = await refusal(server.call('check'));
     expect([unavailable.code, unavailable.details]).toEqual([status.UNAVAILABLE, 'auth is down']);
     failure = () => {
       throw new TypeError('a bug with a secret in it');
     };
-    const internal = await refusal(server.call('Echo'));
+    const internal = await refusal(server.call('check'));
     expect([internal.code, internal.details]).toEqual([status.INTERNAL, 'internal error']);
     await server.stop();
     const rejecting = await serve(async () => Promise.reject(new RangeError('no')));
-    expect((await refusal(rejecting.call('Echo'))).code).toBe(status.INTERNAL);
+    expect((await refusal(rejecting.call('check'))).code).toBe(status.INTERNAL);
     expect(rejecting.handled.count).toBe(0);
   });
 
@@ -165,15 +153,15 @@ describe('guardInterceptor', () => {
       asked += 1;
       return refuse(new GatehouseError('PERMISSION_DENIED', 'no'));
     });
-    await expect(server.call('Open')).resolves.toMatchObject({ reply: { ok: true } });
+    await expect(server.call('list')).resolves.toMatchObject({ reply: { statuses: {} } });
     expect(asked).toBe(0);
   });
 
   it('runs onEnd once, after the status was sent', async () => {
     const ends: CallEnd[] = [];
     const server = await serve(() => admit({ onEnd: (end) => ends.push(end) }));
-    await server.call('Echo');
-    await server.call('Echo');
+    await server.call('check');
+    await server.call('check');
     await new Promise((resolve) => setImmediate(resolve));
     expect(ends.map((end) => ('status' in end ? end.status.code : 'cancelled'))).toEqual([
       status.OK,
@@ -192,28 +180,14 @@ describe('guardInterceptor', () => {
           : admit<CallEnd>({ onEnd: (end) => ends.push('status' in end ? 'status' : 'cancelled') }),
       60_000,
     );
-    const running = server.client.makeUnaryRequest(
-      '/test.Guarded/Echo',
-      json.requestSerialize,
-      json.responseDeserialize,
-      {},
-      new Metadata(),
-      () => undefined,
-    );
+    const running = server.client.check({ service: '' }, () => undefined);
     await until(() => server.handled.count === 1);
     running.cancel();
     await until(() => ends.length === 1);
     expect(ends).toEqual(['cancelled']);
 
     slow = true;
-    const waiting = server.client.makeUnaryRequest(
-      '/test.Guarded/Echo',
-      json.requestSerialize,
-      json.responseDeserialize,
-      {},
-      new Metadata(),
-      () => undefined,
-    );
+    const waiting = server.client.check({ service: '' }, () => undefined);
     await until(() => decide !== undefined);
     waiting.cancel();
     await new Promise((resolve) => setTimeout(resolve, 20));

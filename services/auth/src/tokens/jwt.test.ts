@@ -7,23 +7,28 @@ import { verifyJwt, type VerifyExpectations } from './jwt';
 // The rules themselves are specified in @gatehouse/credentials (compact-jwt.test.ts); this is the
 // service's side: keys looked up asynchronously, refusals as GatehouseErrors.
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const kid = 'kid-current-0001';
-const now = 1_800_000_000;
+const kid = 'kid-auth-test-01';
+const issuedAt = 1_800_000_000;
+/** An access token's claims as the service issues them: with the user's roles, tier and email. */
 const claims: TokenClaims = {
-  iss: 'gatehouse-auth',
-  aud: 'gatehouse',
-  sub: 'usr_1',
-  jti: 'j1',
-  sid: 's1',
-  iat: now,
-  exp: now + 1800,
+  iss: 'https://auth.example',
+  aud: 'example-services',
+  sub: 'usr_ann',
+  jti: 'at-1',
+  sid: 'fam-1',
+  iat: issuedAt,
+  exp: issuedAt + 900,
+  roles: ['user'],
+  scopes: ['notes:read'],
+  tier: 'pro',
+  email: 'ann@example.com',
 };
 const expectations: VerifyExpectations = {
   typ: accessTokenType,
-  issuer: 'gatehouse-auth',
-  audience: 'gatehouse',
-  nowSeconds: now + 10,
-  skewSeconds: 30,
+  issuer: claims.iss,
+  audience: 'example-services',
+  nowSeconds: issuedAt + 60,
+  skewSeconds: 5,
   key: async (id) => (id === kid ? publicKey : undefined),
 };
 
@@ -45,7 +50,7 @@ describe('verifyJwt', () => {
 
   it('refuses UNAUTHENTICATED with the shared reason and words', async () => {
     const expired = await refusalOf(signJwt(claims, accessTokenType, kid, privateKey), {
-      nowSeconds: claims.exp + 30,
+      nowSeconds: claims.exp + 5,
     });
     expect([expired.code, expired.reason, expired.message]).toEqual([
       'UNAUTHENTICATED',
