@@ -1,7 +1,7 @@
 import { credentials } from '@grpc/grpc-js';
 import { ratelimitV1 } from '@gatehouse/contracts';
 import { admit, guardInterceptor, type ServerGuard } from '@gatehouse/runtime';
-import type { ClosableInterceptor } from './authenticate';
+import { defaultExemptMethods, type ClosableInterceptor } from './authenticate';
 import { methodMatcher } from './method-match';
 import { principalOf } from './principal';
 import type { AllowanceOptions } from './rate-limit-allowance';
@@ -72,13 +72,7 @@ export function rateLimit(options: RateLimitOptions): RateLimitInterceptor {
       : undefined;
   const client = options.client ?? ownClient!;
   const build = options.descriptors ?? defaultDescriptors;
-  const isExempt = methodMatcher(
-    options.exempt ?? [
-      'grpc.health.v1.Health/*',
-      'grpc.reflection.v1.ServerReflection/*',
-      'grpc.reflection.v1alpha.ServerReflection/*',
-    ],
-  );
+  const isExempt = methodMatcher(options.exempt ?? defaultExemptMethods);
   const decider = new RateLimitDecider({
     client,
     domain: options.domain,
