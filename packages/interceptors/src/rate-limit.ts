@@ -1,6 +1,6 @@
 import { credentials } from '@grpc/grpc-js';
 import { ratelimitV1 } from '@gatehouse/contracts';
-import { admit, guardInterceptor, type ServerGuard } from '@gatehouse/runtime';
+import { admit, guardInterceptor, type Admission, type CallEnd, type ServerGuard } from '@gatehouse/runtime';
 import { defaultExemptMethods, type ClosableInterceptor } from './authenticate';
 import { methodMatcher } from './method-match';
 import { principalOf } from './principal';
@@ -88,7 +88,14 @@ export function rateLimit(options: RateLimitOptions): RateLimitInterceptor {
   const guard: ServerGuard = (call) => {
     const descriptors = build(call, principalOf(call.metadata));
     if (descriptors.length === 0) return admit();
-    return new Promise((decided) => decider.decide(JSON.stringify(descriptors), descriptors, [decided]));
+    // Calls decided from what is held here (allowances, local refusals) are answered at once: on
+    // the hot path a busy caller's calls need no promise; the others wait for their CheckLimit.
+    let atOnce: Admission<CallEnd> | undefined;
+    let later: ((admission: Admission<CallEnd>) => void) | undefined;
+    decider.decide(JSON.stringify(descriptors), descriptors, [
+      (admission) => (later === undefined ? (atOnce = admission) : later(admission)),
+    ]);
+    return atOnce ?? new Promise((decided) => (later = decided));
   };
   const interceptor = guardInterceptor(guard, { skip: isExempt });
   return Object.assign(interceptor, {
