@@ -20,6 +20,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 # npm needs every workspace's manifest to install the production dependency tree.
 COPY --from=build /app/packages/contracts/package.json packages/contracts/
+COPY --from=build /app/packages/credentials/package.json packages/credentials/
 COPY --from=build /app/packages/config/package.json packages/config/
 COPY --from=build /app/packages/telemetry/package.json packages/telemetry/
 COPY --from=build /app/packages/runtime/package.json packages/runtime/
@@ -32,6 +33,7 @@ COPY --from=build /app/services/health/package.json services/health/
 COPY --from=build /app/examples/notes/package.json examples/notes/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/packages/contracts/dist packages/contracts/dist
+COPY --from=build /app/packages/credentials/dist packages/credentials/dist
 COPY --from=build /app/packages/config/dist packages/config/dist
 COPY --from=build /app/packages/telemetry/dist packages/telemetry/dist
 COPY --from=build /app/packages/runtime/dist packages/runtime/dist

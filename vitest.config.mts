@@ -6,6 +6,7 @@ const fromRoot = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 // Tests import workspace packages from source, so `npm test` never runs against stale builds.
 const workspaceSources = {
   '@gatehouse/contracts': fromRoot('./packages/contracts/src/index.ts'),
+  '@gatehouse/credentials': fromRoot('./packages/credentials/src/index.ts'),
   '@gatehouse/config': fromRoot('./packages/config/src/index.ts'),
   '@gatehouse/telemetry': fromRoot('./packages/telemetry/src/index.ts'),
   '@gatehouse/runtime': fromRoot('./packages/runtime/src/index.ts'),

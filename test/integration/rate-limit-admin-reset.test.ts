@@ -73,9 +73,18 @@ describe('ResetLimit needs an admin, verified by the auth service', () => {
     expect((await limits.check({ domain: 'api', descriptors: [descriptor('user=7')] })).allowed).toBe(false);
   });
 
-  it('no credential is UNAUTHENTICATED, a forged one too', async () => {
-    expect((await callError(limits.resetLimit(reset))).code).toBe(status.UNAUTHENTICATED);
-    expect((await callError(limits.resetLimit(reset, 'forged'))).code).toBe(status.UNAUTHENTICATED);
+  it('no credential is UNAUTHENTICATED, a forged one too, with the reason the auth service gave', async () => {
+    const none = await callError(limits.resetLimit(reset));
+    expect([none.code, readErrorDetails(none.metadata).reason]).toEqual([
+      status.UNAUTHENTICATED,
+      'CREDENTIAL_MISSING',
+    ]);
+    const forged = await callError(limits.resetLimit(reset, 'forged'));
+    expect([forged.code, forged.details, readErrorDetails(forged.metadata).reason]).toEqual([
+      status.UNAUTHENTICATED,
+      'token is malformed',
+      'TOKEN_MALFORMED',
+    ]);
   });
 
   it('fails closed with UNAVAILABLE naming RATELIMIT_AUTH_ADDR when the auth service is down', async () => {

@@ -1,35 +1,18 @@
 import { createHash } from 'node:crypto';
-import {
-  credentials,
-  Metadata,
-  ServerInterceptingCall,
-  status,
-  type ServerInterceptor,
-  type ServiceError,
-  type StatusObject,
-} from '@grpc/grpc-js';
+import { credentials, Metadata, type ServerInterceptor } from '@grpc/grpc-js';
 import { authV1 } from '@gatehouse/contracts';
-import {
-  bindToCallContext,
-  GatehouseError,
-  inCallerTraceContext,
-  statusDetailsKey,
-  toStatusObject,
-} from '@gatehouse/runtime';
+import { unmetRequirement, type CallerCredential, type MethodRequirements } from '@gatehouse/credentials';
+import { admit, GatehouseError, guardInterceptor, refuse, type ServerGuard } from '@gatehouse/runtime';
+import { authServiceRefusal } from './auth-service-refusal';
+import { credentialRefusal } from './credential-refusal';
 import { JwksCache } from './jwks-cache';
 import { LocalTokenVerifier } from './local-token-verifier';
+import { authenticateRequestOf, credentialOfMetadata } from './metadata-credential';
 import { methodMatcher, normalizePath } from './method-match';
 import { attachPrincipal, type Principal } from './principal';
 import { RevocationFeed } from './revocation-feed';
-import { tokenRefusal } from './token-refusals';
 
-/** What a method demands of the caller's credential, on top of being valid. */
-export interface MethodRequirements {
-  /** Scopes the credential must all carry ("*" on the credential matches any). */
-  readonly scopes?: readonly string[];
-  /** Roles the subject must all have. */
-  readonly roles?: readonly string[];
-}
+export type { MethodRequirements };
 
 export interface AuthenticateOptions {
   /** host:port of the auth service (a plaintext client is created), or pass `authClient`. */
@@ -82,8 +65,6 @@ export const defaultExemptMethods: readonly string[] = [
   'grpc.reflection.v1alpha.ServerReflection/*',
 ];
 
-type Credential = { kind: 'bearer' | 'api_key'; value: string };
-
 interface CacheEntry {
   principal: Principal;
   until: number;
@@ -106,7 +87,6 @@ export function authenticate(options: AuthenticateOptions): ClosableInterceptor 
         )
       : undefined;
   const client = options.authClient ?? ownClient!;
-  const isExempt = methodMatcher(options.exempt ?? defaultExemptMethods);
   const requirements = new Map<string, MethodRequirements>();
   for (const [path, demands] of Object.entries(options.methods ?? {})) {
     requirements.set(normalizePath(path), demands);
@@ -127,63 +107,62 @@ export function authenticate(options: AuthenticateOptions): ClosableInterceptor 
     if (cache.size > maxEntries) cache.delete(cache.keys().next().value!);
   };
 
-  const interceptor: ServerInterceptor = (descriptor, call) => {
-    if (isExempt(descriptor.path)) return new ServerInterceptingCall(call);
-    const demands = requirements.get(normalizePath(descriptor.path)) ?? {};
-    const refuse = (callStatus: Partial<StatusObject>) => call.sendStatus(callStatus as StatusObject);
-    return new ServerInterceptingCall(call, {
-      start(next) {
-        next({
-          onReceiveMetadata(metadata, nextMetadata) {
-            const credential = credentialOf(metadata);
-            if (typeof credential === 'string') return refuse(unauthenticated(credential));
-            const admit = (principal: Principal) => {
-              const missing = missingDemand(principal, demands);
-              if (missing !== undefined) return refuse(toStatusObject(missing));
-              attachPrincipal(metadata, principal);
-              return nextMetadata(metadata);
-            };
-            if (local !== undefined && credential.kind === 'bearer') {
-              const verdict = local.verifier.verify(credential.value);
-              if (verdict.kind === 'accept') return admit(verdict.principal);
-              if (verdict.kind === 'refuse') return refuse(tokenRefusal(verdict.reason));
-            }
-            const digest = digestOf(credential);
-            const cached = cache.get(digest);
-            if (cached !== undefined && cached.until > now()) return admit(cached.principal);
-            if (cached !== undefined) cache.delete(digest);
-            inCallerTraceContext(metadata, () =>
-              client.authenticate(
-                {
-                  bearerToken: credential.kind === 'bearer' ? credential.value : undefined,
-                  apiKey: credential.kind === 'api_key' ? credential.value : undefined,
-                  requiredScopes: [...(demands.scopes ?? [])],
-                  requiredRoles: [...(demands.roles ?? [])],
-                },
-                new Metadata(),
-                { deadline: Date.now() + timeoutMs },
-                bindToCallContext((error: ServiceError | null, response?: authV1.AuthenticateResponse) => {
-                  const principal = response?.principal;
-                  if (error === null && principal !== undefined) {
-                    remember(digest, principal);
-                    admit(principal);
-                  } else {
-                    refuse(refusalOf(error));
-                  }
-                }),
-              ),
-            );
-          },
-        });
-      },
+  const ask = (credential: CallerCredential, demands: MethodRequirements) =>
+    new Promise<Principal | GatehouseError>((resolve) =>
+      client.authenticate(
+        authenticateRequestOf(credential, demands),
+        new Metadata(),
+        { deadline: Date.now() + timeoutMs },
+        (error, response) => {
+          const principal = response?.principal;
+          if (error === null && principal !== undefined) resolve(principal);
+          else resolve(error === null ? authUnavailable() : authServiceRefusal(error, authUnavailable));
+        },
+      ),
+    );
+
+  // Bearer tokens decided locally and cached principals are answered at once, without a promise.
+  const guard: ServerGuard = (call) => {
+    const credential = credentialOfMetadata(call.metadata);
+    if (credential.kind === 'refused') return refuse(credentialRefusal(credential.reason));
+    const demands = requirements.get(normalizePath(call.method)) ?? noDemands;
+    if (local !== undefined && credential.kind === 'bearer') {
+      const verdict = local.verifier.verify(credential.value);
+      if (verdict.kind === 'accept') return admitPrincipal(call.metadata, verdict.principal, demands);
+      if (verdict.kind === 'refuse') return refuse(credentialRefusal(verdict.reason));
+    }
+    const digest = digestOf(credential);
+    const cached = cache.get(digest);
+    if (cached !== undefined && cached.until > now())
+      return admitPrincipal(call.metadata, cached.principal, demands);
+    if (cached !== undefined) cache.delete(digest);
+    return ask(credential, demands).then((answer) => {
+      if (answer instanceof GatehouseError) return refuse(answer);
+      remember(digest, answer);
+      return admitPrincipal(call.metadata, answer, demands);
     });
   };
+  const interceptor = guardInterceptor(guard, {
+    skip: methodMatcher(options.exempt ?? defaultExemptMethods),
+  });
   return Object.assign(interceptor, {
     close: () => {
       local?.feed.stop();
       ownClient?.close();
     },
   });
+}
+
+const noDemands: MethodRequirements = {};
+
+/** Admits a verified principal that meets the method's demands (the auth service's own check). */
+function admitPrincipal(metadata: Metadata, principal: Principal, demands: MethodRequirements) {
+  const unmet = unmetRequirement(principal, demands);
+  if (unmet !== undefined) {
+    return refuse(new GatehouseError('PERMISSION_DENIED', unmet.message, { reason: unmet.reason }));
+  }
+  attachPrincipal(metadata, principal);
+  return admit();
 }
 
 /** The JWKS cache, the revocation feed and the verifier over both, started. */
@@ -232,57 +211,15 @@ function startLocalVerification(
   return { feed, verifier };
 }
 
-function credentialOf(metadata: Metadata): Credential | string {
-  const authorization = metadata.get('authorization')[0];
-  if (typeof authorization === 'string' && authorization !== '') {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (match === null) return 'authorization: only "Bearer <access token>" is accepted';
-    return { kind: 'bearer', value: match[1]! };
-  }
-  const apiKey = metadata.get('x-api-key')[0];
-  if (typeof apiKey === 'string' && apiKey !== '') return { kind: 'api_key', value: apiKey };
-  return 'credential missing: send "authorization: Bearer <access token>" or "x-api-key: <key>"';
-}
-
-function digestOf(credential: Credential): string {
+function digestOf(credential: CallerCredential): string {
   return createHash('sha256').update(credential.kind).update('\0').update(credential.value).digest('base64');
 }
 
-function unauthenticated(message: string): StatusObject {
-  return toStatusObject(new GatehouseError('UNAUTHENTICATED', message, { reason: 'CREDENTIAL_MISSING' }));
-}
-
-/** The same check, message and reason as the auth service's, for cached principals. */
-function missingDemand(principal: Principal, demands: MethodRequirements): GatehouseError | undefined {
-  const wildcard = principal.scopes.includes('*');
-  const scopes = (demands.scopes ?? []).filter((scope) => !wildcard && !principal.scopes.includes(scope));
-  if (scopes.length > 0) {
-    return new GatehouseError('PERMISSION_DENIED', `the credential lacks scope(s) ${scopes.join(', ')}`, {
-      reason: 'MISSING_SCOPE',
-    });
-  }
-  const roles = (demands.roles ?? []).filter((role) => !principal.roles.includes(role));
-  if (roles.length > 0) {
-    return new GatehouseError('PERMISSION_DENIED', `the subject lacks role(s) ${roles.join(', ')}`, {
-      reason: 'MISSING_ROLE',
-    });
-  }
-  return undefined;
-}
-
-/** Refusals pass through with their details; anything else means the auth service could not answer. */
-function refusalOf(error: ServiceError | null): StatusObject {
-  if (error !== null && (error.code === status.UNAUTHENTICATED || error.code === status.PERMISSION_DENIED)) {
-    const metadata = new Metadata();
-    for (const value of error.metadata?.get(statusDetailsKey) ?? []) metadata.add(statusDetailsKey, value);
-    return { code: error.code, details: error.details, metadata };
-  }
-  return toStatusObject(
-    new GatehouseError('UNAVAILABLE', 'authentication is unavailable: the auth service did not answer', {
-      reason: 'AUTH_UNAVAILABLE',
-      retryAfterMs: 1000,
-    }),
-  );
+function authUnavailable(): GatehouseError {
+  return new GatehouseError('UNAVAILABLE', 'authentication is unavailable: the auth service did not answer', {
+    reason: 'AUTH_UNAVAILABLE',
+    retryAfterMs: 1000,
+  });
 }
 
 function required<T>(value: T | undefined, name: string): T {

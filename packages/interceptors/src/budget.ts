@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { budgetV1 } from '@gatehouse/contracts';
-import { GatehouseError, readErrorDetails, requestIdKey } from '@gatehouse/runtime';
+import {
+  admit,
+  GatehouseError,
+  readErrorDetails,
+  refuse,
+  requestIdKey,
+  runGuarded,
+  type Guard,
+  type WorkEnd,
+} from '@gatehouse/runtime';
 
 export interface BudgetOptions {
   readonly budgetClient: budgetV1.CostBudgetServiceClient;
@@ -42,51 +51,71 @@ export async function withBudget(
   work: () => Promise<bigint | number>,
   options: BudgetOptions,
 ): Promise<BudgetOutcome> {
+  const reservedMicros = BigInt(estimateMicros);
+  let settled: Promise<BudgetOutcome> | undefined;
+  const reservation = reserveGuard(options, reservedMicros, (outcome) => (settled = outcome));
+  await runGuarded(reservation, call, async () => BigInt(await work()));
+  return settled!;
+}
+
+/**
+ * The reservation as a guard on the work: Reserve admits or refuses it; its end commits the
+ * actual amount (handing over the outcome) or releases the reservation.
+ */
+function reserveGuard(
+  options: BudgetOptions,
+  reservedMicros: bigint,
+  onCommit: (outcome: Promise<BudgetOutcome>) => void,
+): Guard<BudgetedCall, WorkEnd<bigint>> {
   const client = options.budgetClient;
   const timeoutMs = options.timeoutMs ?? 1000;
-  const requestId = call.requestId || randomUUID();
-  const metadata = () => {
-    const sent = new Metadata();
-    sent.set(requestIdKey, requestId);
-    return sent;
-  };
   const deadline = () => ({ deadline: Date.now() + timeoutMs });
-  const reservedMicros = BigInt(estimateMicros);
-  const reservation = await new Promise<budgetV1.ReserveResponse>((resolve, reject) =>
-    client.reserve(
-      budgetV1.ReserveRequest.fromPartial({
-        idempotencyKey: `${requestId}:${call.method ?? ''}`,
-        scopes: [...options.scopes],
-        amountMicros: reservedMicros,
-        ttlSeconds: options.ttlSeconds ?? 60,
-        description: options.description ?? call.method ?? '',
-      }),
-      metadata(),
-      deadline(),
-      (error, response) => (error ? reject(budgetFailure(error)) : resolve(response)),
-    ),
-  );
-  const { reservationId } = reservation;
-  let actual: bigint;
-  try {
-    actual = BigInt(await work());
-  } catch (error) {
-    client.release({ reservationId }, metadata(), deadline(), (releaseError) => {
-      if (releaseError) options.onSettleError?.(releaseError);
+  return (call) => {
+    const requestId = call.requestId || randomUUID();
+    const metadata = () => {
+      const sent = new Metadata();
+      sent.set(requestIdKey, requestId);
+      return sent;
+    };
+    const request = budgetV1.ReserveRequest.fromPartial({
+      idempotencyKey: `${requestId}:${call.method ?? ''}`,
+      scopes: [...options.scopes],
+      amountMicros: reservedMicros,
+      ttlSeconds: options.ttlSeconds ?? 60,
+      description: options.description ?? call.method ?? '',
     });
-    throw error;
-  }
-  const committedMicros = await new Promise<bigint>((resolve) =>
-    client.commit({ reservationId, actualMicros: actual }, metadata(), deadline(), (error, response) => {
-      if (error) {
-        options.onSettleError?.(error);
-        resolve(0n);
-      } else {
-        resolve(response.committedMicros);
-      }
-    }),
-  );
-  return { reservationId, reservedMicros, committedMicros };
+    return new Promise((decided) =>
+      client.reserve(request, metadata(), deadline(), (error, response) => {
+        if (error) return decided(refuse(budgetFailure(error)));
+        const { reservationId } = response;
+        const end = (how: WorkEnd<bigint>) => {
+          if ('error' in how) {
+            client.release({ reservationId }, metadata(), deadline(), (releaseError) => {
+              if (releaseError) options.onSettleError?.(releaseError);
+            });
+            return;
+          }
+          const committed = new Promise<bigint>((resolve) =>
+            client.commit(
+              { reservationId, actualMicros: how.result },
+              metadata(),
+              deadline(),
+              (failure, answer) => {
+                if (failure) {
+                  options.onSettleError?.(failure);
+                  resolve(0n);
+                } else {
+                  resolve(answer.committedMicros);
+                }
+              },
+            ),
+          );
+          onCommit(committed.then((committedMicros) => ({ reservationId, reservedMicros, committedMicros })));
+        };
+        decided(admit({ onEnd: end }));
+      }),
+    );
+  };
 }
 
 function budgetFailure(error: ServiceError): GatehouseError {

@@ -24,7 +24,6 @@ export { registerGuardMetrics } from './guard-metrics';
 export { requestId, inRequest, currentRequestId, type RequestIdOptions } from './request-id';
 export { withBudget, type BudgetOptions, type BudgetOutcome, type BudgetedCall } from './budget';
 export { defaultDeadline, retryOnUnavailable, type RetryPolicyOptions } from './client-policies';
-export { tokenRefusalMessages, type TokenRefusalReason } from './token-refusals';
 export {
   createAuthServiceIdentity,
   requireRole,

@@ -1,4 +1,4 @@
-import { status, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { budgetV1, type authV1 } from '@gatehouse/contracts';
 import { readErrorDetails } from '@gatehouse/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,6 +90,27 @@ describe('authenticate + rateLimit against the real auth and rate-limit services
     const error = await refusal(server.call('Echo'));
     expect(error.code).toBe(status.UNAUTHENTICATED);
     expect(readErrorDetails(error.metadata).reason).toBe('CREDENTIAL_MISSING');
+  });
+
+  it('refuses an authorization header other than one bearer token CREDENTIAL_MALFORMED, even beside an API key', async () => {
+    for (const value of ['Basic dXNlcjpwYXNz', `Bearer ${user.token} second`, 'Bearer']) {
+      const metadata = apiKey('gh_live_unused');
+      metadata.set('authorization', value);
+      const error = await refusal(server.call('Echo', metadata));
+      expect([error.code, error.details]).toEqual([
+        status.UNAUTHENTICATED,
+        'authorization: only "Bearer <access token>" is accepted',
+      ]);
+      expect(readErrorDetails(error.metadata).reason).toBe('CREDENTIAL_MALFORMED');
+    }
+  });
+
+  it('reads the scheme in any case, with any number of spaces before the token', async () => {
+    // (Spaces around a whole value do not cross HTTP/2: the unit spec of readCallerCredential covers them.)
+    const metadata = new Metadata();
+    metadata.set('authorization', `bEaReR   ${user.token}`);
+    const { reply } = await server.call('Echo', metadata);
+    expect(reply.subject).toBe(user.userId);
   });
 
   it('passes through the auth service refusal of a bad token, with its details', async () => {

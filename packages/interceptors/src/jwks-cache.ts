@@ -1,9 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { Metadata } from '@grpc/grpc-js';
 import type { authV1 } from '@gatehouse/contracts';
-
-/** The one signature algorithm the auth service signs with; keys for anything else are ignored. */
-export const accessTokenAlgorithm = 'RS256';
+import { jwtAlgorithm } from '@gatehouse/credentials';
 
 export interface JwksCacheOptions {
   client: authV1.AuthServiceClient;
@@ -17,7 +15,8 @@ export interface JwksCacheOptions {
 }
 
 /**
- * The auth service's published RS256 public keys by key id, fetched with GetJwks when the
+ * The auth service's published public keys (the one algorithm, RS256; keys for anything else are
+ * ignored) by key id, fetched with GetJwks when the
  * revocation feed reports a change and, rate-limited, when a token names a key id not known here.
  */
 export class JwksCache {
@@ -73,7 +72,7 @@ export class JwksCache {
 }
 
 function publicKeyOf(jwk: authV1.Jwk): KeyObject | undefined {
-  if (jwk.kty !== 'RSA' || jwk.alg !== accessTokenAlgorithm || jwk.kid === '') return undefined;
+  if (jwk.kty !== 'RSA' || jwk.alg !== jwtAlgorithm || jwk.kid === '') return undefined;
   try {
     return createPublicKey({ key: { kty: 'RSA', n: jwk.n, e: jwk.e }, format: 'jwk' });
   } catch {

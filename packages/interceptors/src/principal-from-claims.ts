@@ -1,20 +1,9 @@
 import { authV1 } from '@gatehouse/contracts';
+import { isServiceAccount, type TokenClaims } from '@gatehouse/credentials';
 import type { Principal } from './principal';
 
-/** The claims of an access token the auth service issued. */
-export interface AccessTokenClaims {
-  iss: string;
-  aud: string | string[];
-  sub: string;
-  jti: string;
-  sid: string;
-  iat: number;
-  exp: number;
-  roles: string[];
-  scopes?: string[];
-  tier: string;
-  email?: string;
-}
+/** The claims of an access token the auth service issued for a user: with roles and tier. */
+export type AccessTokenClaims = TokenClaims & { roles: string[]; tier: string };
 
 /**
  * The Principal the auth service's Authenticate returns for this token, built from its claims. The
@@ -23,10 +12,11 @@ export interface AccessTokenClaims {
  */
 export function principalFromClaims(claims: AccessTokenClaims): Principal {
   const roles = [...claims.roles];
-  const service = roles.includes('service') && !roles.includes('user') && !roles.includes('admin');
   return {
     subject: claims.sub,
-    kind: service ? authV1.PrincipalKind.PRINCIPAL_KIND_SERVICE : authV1.PrincipalKind.PRINCIPAL_KIND_USER,
+    kind: isServiceAccount(roles)
+      ? authV1.PrincipalKind.PRINCIPAL_KIND_SERVICE
+      : authV1.PrincipalKind.PRINCIPAL_KIND_USER,
     email: claims.email ?? '',
     roles,
     scopes: [...(claims.scopes ?? [])],

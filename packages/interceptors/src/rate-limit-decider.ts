@@ -1,17 +1,14 @@
-import { Metadata, type StatusObject } from '@grpc/grpc-js';
+import { Metadata } from '@grpc/grpc-js';
 import type { ratelimitV1 } from '@gatehouse/contracts';
+import { admit, GatehouseError, refuse, type Admission, type CallEnd } from '@gatehouse/runtime';
+import { Coalescing } from './rate-limit-coalescing';
 import { LocalAllowances, type AllowanceOptions } from './rate-limit-allowance';
 import { exhausted, limitHeaders } from './rate-limit-headers';
-import { concurrencyApplies, leaseIdsOf, sharedRelease } from './rate-limit-leases';
+import { ConcurrencyKeys, concurrencyApplies, leaseIdsOf, sharedRelease } from './rate-limit-leases';
+import { LocalRefusals } from './rate-limit-local-refusals';
 
-/** One call waiting for a decision. */
-export interface Waiter {
-  /** `release` gives back the call's concurrency leases; the call invokes it when it ends. */
-  allow(headers: Metadata, release?: () => void): void;
-  refuse(callStatus: StatusObject): void;
-  /** Apply the failure policy. */
-  fallback(): void;
-}
+/** One call waiting for a decision; told it exactly once. */
+export type Waiter = (admission: Admission<CallEnd>) => void;
 
 export interface DeciderOptions {
   readonly client: ratelimitV1.RateLimitServiceClient;
@@ -21,6 +18,8 @@ export interface DeciderOptions {
   readonly breakerCooldownMs: number;
   readonly coalesce: boolean;
   readonly allowance: AllowanceOptions | false;
+  /** Serve calls the service cannot decide (true), or refuse them UNAVAILABLE. */
+  readonly failOpen: boolean;
   readonly onFallback?: (reason: 'error' | 'circuit_open') => void;
   readonly now: () => number;
 }
@@ -40,159 +39,183 @@ export interface RateLimitStats {
 }
 
 /**
- * Decides calls by descriptor set: from hits held here, from the local over-limit cache, behind an
- * in-flight CheckLimit of the same descriptors (coalesced), or by a CheckLimit of their own; with a
- * circuit breaker toward the service, and concurrency leases handed to the calls they admit.
+ * New calls (their demand counts), calls that waited behind a CheckLimit (they may spend what it
+ * leased), or calls decided again after a refusal (by the service alone).
  */
-export function createDecider(options: DeciderOptions) {
-  const { client, timeoutMs, coalesce, now } = options;
-  const threshold = options.breakerThreshold;
-  const cooldownMs = options.breakerCooldownMs;
-  const allowances = options.allowance === false ? undefined : new LocalAllowances(options.allowance);
+type Arrival = 'new' | 'queued' | 'again';
 
-  let fallbacks = 0;
-  let refusedLocally = 0;
-  let releaseFailures = 0;
-  let failuresInRow = 0;
-  let openUntil = 0;
-  let trialInFlight = false;
-  /** Descriptor sets known to be over their limit, until their retry time: refused without a call. */
-  const overLimit = new Map<string, { until: number; response: ratelimitV1.CheckLimitResponse }>();
-  /** Calls waiting behind the in-flight CheckLimit of the same descriptors; sent as one, with hits = their number. */
-  const inFlight = new Map<string, Waiter[]>();
-  /**
-   * Descriptor sets under a concurrency rule (their answers say so, admitted or not): one lease
-   * covers one call, so their calls are never coalesced, never admitted from allowances and never
-   * refused from the over-limit cache (a Release on any replica frees capacity before the retry time).
-   */
-  const leasedKeys = new Set<string>();
+/**
+ * Decides calls by descriptor set, in this order: from hits held here (local allowances), from the
+ * sets known to be over their limit (local refusals), behind an in-flight CheckLimit of the same
+ * set (coalescing), or by a CheckLimit of their own; with a circuit breaker toward the service,
+ * and concurrency leases handed to the calls they admit. Sets under a concurrency rule are decided
+ * one call at a time by the service alone: one lease covers one call.
+ */
+export class RateLimitDecider {
+  private readonly allowances: LocalAllowances | undefined;
+  private readonly refusals = new LocalRefusals();
+  private readonly coalescing = new Coalescing<Waiter>();
+  private readonly leased = new ConcurrencyKeys();
+  private fallbacks = 0;
+  private releaseFailures = 0;
+  private failuresInRow = 0;
+  private openUntil = 0;
+  private trialInFlight = false;
 
-  const fallback = (waiter: Waiter, reason: 'error' | 'circuit_open') => {
-    fallbacks += 1;
-    options.onFallback?.(reason);
-    waiter.fallback();
-  };
+  constructor(private readonly options: DeciderOptions) {
+    this.allowances = options.allowance === false ? undefined : new LocalAllowances(options.allowance);
+  }
 
-  /**
-   * `arrival`: new calls (their demand counts), calls that waited behind a CheckLimit (they may
-   * spend what it leased), or calls decided again after a refusal (by the service alone).
-   */
-  const decide = (
+  decide(
     key: string,
     descriptors: ratelimitV1.RateLimitDescriptor[],
     waiters: Waiter[],
-    arrival: 'new' | 'queued' | 'again' = 'new',
-  ): void => {
-    const serial = leasedKeys.has(key);
+    arrival: Arrival = 'new',
+  ): void {
+    const serial = this.leased.has(key);
     if (serial && waiters.length > 1) {
-      for (const waiter of waiters) decide(key, descriptors, [waiter], 'again');
+      for (const waiter of waiters) this.decide(key, descriptors, [waiter], 'again');
       return;
     }
     const lease = arrival !== 'again' && !serial;
     // Hits held here were counted by the service: spend them even when the key is now over its limit.
-    if (allowances !== undefined && lease) {
-      const { covered, snapshot } = allowances.take(key, waiters.length, now(), arrival === 'new');
-      if (covered > 0) {
-        const headers = limitHeaders(snapshot!);
-        for (const waiter of waiters.slice(0, covered)) waiter.allow(headers);
-        if (covered === waiters.length) return;
-        waiters = waiters.slice(covered);
-      }
-    }
-    const known = overLimit.get(key);
-    if (known !== undefined) {
-      if (known.until > now()) {
-        refusedLocally += waiters.length;
-        for (const waiter of waiters) waiter.refuse(exhausted(known.response, known.until - now()));
-        return;
-      }
-      overLimit.delete(key);
-    }
-    const waiting = inFlight.get(key);
-    if (waiting !== undefined) {
-      waiting.push(...waiters);
+    if (lease) waiters = this.admitFromAllowance(key, waiters, arrival === 'new');
+    if (waiters.length === 0) return;
+    const refusal = this.refusals.refusal(key, this.options.now(), waiters.length);
+    if (refusal !== undefined) {
+      for (const waiter of waiters) waiter(refusal);
       return;
     }
-    if (now() < openUntil || (failuresInRow >= threshold && trialInFlight)) {
-      for (const waiter of waiters) fallback(waiter, 'circuit_open');
+    if (this.coalescing.join(key, waiters)) return;
+    this.ask(key, descriptors, waiters, lease, serial);
+  }
+
+  stats(): RateLimitStats {
+    const now = this.options.now();
+    return {
+      fallbacks: this.fallbacks,
+      breakerOpen: now < this.openUntil,
+      refusedLocally: this.refusals.count(),
+      allowedLocally: this.allowances?.spentLocally() ?? 0,
+      heldHits: this.allowances?.heldNow(now) ?? 0,
+      releaseFailures: this.releaseFailures,
+    };
+  }
+
+  /** Admits the first calls from held hits; returns those left to decide. */
+  private admitFromAllowance(key: string, waiters: Waiter[], countDemand: boolean): Waiter[] {
+    if (this.allowances === undefined) return waiters;
+    const { covered, snapshot } = this.allowances.take(key, waiters.length, this.options.now(), countDemand);
+    if (covered === 0) return waiters;
+    const admission = admit<CallEnd>({ headers: limitHeaders(snapshot!) });
+    for (const waiter of waiters.slice(0, covered)) waiter(admission);
+    return waiters.slice(covered);
+  }
+
+  /** One CheckLimit for `waiters` (plus hits ahead of need when `lease`), unless the breaker is open. */
+  private ask(
+    key: string,
+    descriptors: ratelimitV1.RateLimitDescriptor[],
+    waiters: Waiter[],
+    lease: boolean,
+    serial: boolean,
+  ): void {
+    const { options } = this;
+    const tripped = this.failuresInRow >= options.breakerThreshold;
+    if (options.now() < this.openUntil || (tripped && this.trialInFlight)) {
+      for (const waiter of waiters) this.fallback(waiter, 'circuit_open');
       return;
     }
-    const trial = failuresInRow >= threshold;
-    if (trial) trialInFlight = true;
-    const queued: Waiter[] = [];
-    if (coalesce && !serial) inFlight.set(key, queued);
-    const extra = lease ? (allowances?.leaseSize(key) ?? 0) : 0;
+    if (tripped) this.trialInFlight = true;
+    const coalesced = options.coalesce && !serial;
+    if (coalesced) this.coalescing.open(key);
+    const extra = lease ? (this.allowances?.leaseSize(key) ?? 0) : 0;
     const hits = waiters.length + extra;
-    client.checkLimit(
+    options.client.checkLimit(
       { domain: options.domain, descriptors, hits: hits > 1 ? hits : undefined },
       new Metadata(),
-      { deadline: Date.now() + timeoutMs },
+      { deadline: Date.now() + options.timeoutMs },
       (error, response) => {
-        if (trial) trialInFlight = false;
-        if (coalesce && !serial) inFlight.delete(key);
-        if (error !== null) {
-          failuresInRow += 1;
-          if (failuresInRow >= threshold) openUntil = now() + cooldownMs;
-          for (const waiter of waiters) fallback(waiter, 'error');
-        } else {
-          failuresInRow = 0;
-          if (concurrencyApplies(response)) rememberLeased(key);
-          if (response.allowed) {
-            const answer = {
-              limit: response.limit,
-              remaining: response.remaining,
-              resetAfterMs: Number(response.resetAfterMs),
-            };
-            // A fallback answer counted nothing, so there is nothing to hold.
-            const leased = response.fallback ? 0 : extra;
-            const headers = limitHeaders(allowances?.granted(key, leased, answer, now()) ?? answer);
-            const leaseIds = leaseIdsOf(response);
-            if (leaseIds.length > 0) {
-              const release = sharedRelease(client, leaseIds, waiters.length, timeoutMs, () => {
-                releaseFailures += 1;
-              });
-              for (const waiter of waiters) waiter.allow(headers, release);
-            } else {
-              for (const waiter of waiters) waiter.allow(headers);
-            }
-          } else if (extra > 0) {
-            // The extra hits did not fit (nothing was consumed): ask again for just these calls.
-            allowances?.refused(key);
-            decide(key, descriptors, waiters, 'again');
-          } else if (waiters.length > 1) {
-            // The batch does not fit as a whole (nothing was consumed): decide again one call at a
-            // time; the rest wait behind it, and are refused locally once one is refused.
-            allowances?.refused(key);
-            const [first, ...rest] = waiters;
-            decide(key, descriptors, [first!], 'again');
-            decide(key, descriptors, rest, 'again');
-          } else {
-            allowances?.refused(key);
-            const retryAfterMs = Number(response.retryAfterMs);
-            if (retryAfterMs > 0 && !leasedKeys.has(key)) {
-              overLimit.set(key, { until: now() + retryAfterMs, response });
-            }
-            if (overLimit.size > 10_000) overLimit.delete(overLimit.keys().next().value!);
-            for (const waiter of waiters) waiter.refuse(exhausted(response, retryAfterMs));
-          }
-        }
-        if (queued.length > 0) decide(key, descriptors, queued, 'queued');
+        if (tripped) this.trialInFlight = false;
+        const queued = coalesced ? this.coalescing.close(key) : [];
+        if (error !== null) this.failed(waiters);
+        else this.answered(key, descriptors, waiters, response, extra);
+        if (queued.length > 0) this.decide(key, descriptors, queued, 'queued');
       },
     );
-  };
+  }
 
-  const rememberLeased = (key: string) => {
-    leasedKeys.add(key);
-    if (leasedKeys.size > 10_000) leasedKeys.delete(leasedKeys.values().next().value!);
-  };
+  private failed(waiters: Waiter[]): void {
+    this.failuresInRow += 1;
+    if (this.failuresInRow >= this.options.breakerThreshold) {
+      this.openUntil = this.options.now() + this.options.breakerCooldownMs;
+    }
+    for (const waiter of waiters) this.fallback(waiter, 'error');
+  }
 
-  const stats = (): RateLimitStats => ({
-    fallbacks,
-    breakerOpen: now() < openUntil,
-    refusedLocally,
-    allowedLocally: allowances?.spentLocally() ?? 0,
-    heldHits: allowances?.heldNow(now()) ?? 0,
-    releaseFailures,
-  });
-  return { decide, stats };
+  private answered(
+    key: string,
+    descriptors: ratelimitV1.RateLimitDescriptor[],
+    waiters: Waiter[],
+    response: ratelimitV1.CheckLimitResponse,
+    extra: number,
+  ): void {
+    this.failuresInRow = 0;
+    if (concurrencyApplies(response)) this.leased.remember(key);
+    if (response.allowed) return this.allowed(key, waiters, response, extra);
+    this.allowances?.refused(key);
+    // Nothing was consumed. The extra hits did not fit: ask again for just these calls.
+    if (extra > 0) return this.decide(key, descriptors, waiters, 'again');
+    if (waiters.length > 1) {
+      // The batch does not fit as a whole: decide again one call at a time; the rest wait behind
+      // it, and are refused locally once one is refused.
+      const [first, ...rest] = waiters;
+      this.decide(key, descriptors, [first!], 'again');
+      this.decide(key, descriptors, rest, 'again');
+      return;
+    }
+    if (!this.leased.has(key)) this.refusals.remember(key, response, this.options.now());
+    const refusal = exhausted(response, Number(response.retryAfterMs));
+    for (const waiter of waiters) waiter(refusal);
+  }
+
+  private allowed(
+    key: string,
+    waiters: Waiter[],
+    response: ratelimitV1.CheckLimitResponse,
+    extra: number,
+  ): void {
+    const { client, timeoutMs, now } = this.options;
+    const answer = {
+      limit: response.limit,
+      remaining: response.remaining,
+      resetAfterMs: Number(response.resetAfterMs),
+    };
+    // A fallback answer counted nothing, so there is nothing to hold.
+    const leased = response.fallback ? 0 : extra;
+    const headers = limitHeaders(this.allowances?.granted(key, leased, answer, now()) ?? answer);
+    const leaseIds = leaseIdsOf(response);
+    const onEnd =
+      leaseIds.length === 0
+        ? undefined
+        : sharedRelease(client, leaseIds, waiters.length, timeoutMs, () => {
+            this.releaseFailures += 1;
+          });
+    const admission = admit<CallEnd>({ headers, onEnd });
+    for (const waiter of waiters) waiter(admission);
+  }
+
+  private fallback(waiter: Waiter, reason: 'error' | 'circuit_open'): void {
+    this.fallbacks += 1;
+    this.options.onFallback?.(reason);
+    if (this.options.failOpen) return waiter(admit());
+    waiter(
+      refuse(
+        new GatehouseError('UNAVAILABLE', 'rate limiting is unavailable', {
+          reason: 'RATE_LIMIT_UNAVAILABLE',
+          retryAfterMs: 1000,
+        }),
+      ),
+    );
+  }
 }

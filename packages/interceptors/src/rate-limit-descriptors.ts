@@ -1,16 +1,10 @@
-import type { Metadata } from '@grpc/grpc-js';
 import type { ratelimitV1 } from '@gatehouse/contracts';
+import type { GuardedCall } from '@gatehouse/runtime';
 import { methodName } from './method-match';
 import type { Principal } from './principal';
 
-/** What a descriptor builder sees of the call. */
-export interface RateLimitedCall {
-  /** Full method path, "/pkg.Service/Method". */
-  readonly method: string;
-  /** The caller's address as grpc-js reports it, e.g. "ipv4:127.0.0.1:53412". */
-  readonly peer: string;
-  readonly metadata: Metadata;
-}
+/** What a descriptor builder sees of the call: what the rate-limit guard sees of it. */
+export type RateLimitedCall = GuardedCall;
 
 export type DescriptorBuilder = (
   call: RateLimitedCall,

@@ -1,6 +1,6 @@
-import { Metadata, type StatusObject } from '@grpc/grpc-js';
+import { Metadata } from '@grpc/grpc-js';
 import type { ratelimitV1 } from '@gatehouse/contracts';
-import { GatehouseError, toStatusObject } from '@gatehouse/runtime';
+import { GatehouseError, refuse, type Refused } from '@gatehouse/runtime';
 import type { LimitSnapshot } from './rate-limit-allowance';
 
 /** The response metadata `rateLimit` sets (trailers on a refusal). */
@@ -22,18 +22,21 @@ export function limitHeaders(figures: LimitSnapshot): Metadata {
   return headers;
 }
 
-/** RESOURCE_EXHAUSTED with retry-after (whole seconds, at least 1) and the limit headers at 0 remaining. */
-export function exhausted(response: ratelimitV1.CheckLimitResponse, retryAfterMs: number): StatusObject {
+/**
+ * RESOURCE_EXHAUSTED with retry-after (whole seconds, at least 1) and the limit headers at 0
+ * remaining, as trailers.
+ */
+export function exhausted(response: ratelimitV1.CheckLimitResponse, retryAfterMs: number): Refused {
   const wait = Math.max(0, Math.ceil(retryAfterMs));
-  const refusal = toStatusObject(
-    new GatehouseError('RESOURCE_EXHAUSTED', 'rate limit exceeded', {
-      reason: 'RATE_LIMITED',
-      retryAfterMs: wait,
-    }),
-  );
-  refusal.metadata.merge(
-    limitHeaders({ limit: response.limit, remaining: 0, resetAfterMs: Number(response.resetAfterMs) }),
-  );
-  refusal.metadata.set(rateLimitHeaders.retryAfter, String(Math.max(1, Math.ceil(wait / 1000))));
-  return refusal;
+  const trailers = limitHeaders({
+    limit: response.limit,
+    remaining: 0,
+    resetAfterMs: Number(response.resetAfterMs),
+  });
+  trailers.set(rateLimitHeaders.retryAfter, String(Math.max(1, Math.ceil(wait / 1000))));
+  const error = new GatehouseError('RESOURCE_EXHAUSTED', 'rate limit exceeded', {
+    reason: 'RATE_LIMITED',
+    retryAfterMs: wait,
+  });
+  return refuse(error, trailers);
 }

@@ -44,12 +44,21 @@ export function sharedRelease(
   };
 }
 
-/** Calls `release` at most once, however many of the call's end signals arrive. */
-export function once(release: () => void): () => void {
-  let done = false;
-  return () => {
-    if (done) return;
-    done = true;
-    release();
-  };
+const maxKeys = 10_000;
+
+/**
+ * Descriptor sets known to be under a concurrency rule (their answers say so, admitted or not):
+ * decided one call at a time by the service alone. Bounded: the oldest is forgotten first.
+ */
+export class ConcurrencyKeys {
+  private readonly keys = new Set<string>();
+
+  has(key: string): boolean {
+    return this.keys.has(key);
+  }
+
+  remember(key: string): void {
+    this.keys.add(key);
+    if (this.keys.size > maxKeys) this.keys.delete(this.keys.values().next().value!);
+  }
 }

@@ -1,19 +1,12 @@
-import {
-  credentials,
-  Metadata,
-  ServerInterceptingCall,
-  type ServerInterceptor,
-  type StatusObject,
-} from '@grpc/grpc-js';
+import { credentials } from '@grpc/grpc-js';
 import { ratelimitV1 } from '@gatehouse/contracts';
-import { bindToCallContext, GatehouseError, inCallerTraceContext, toStatusObject } from '@gatehouse/runtime';
-import type { ClosableInterceptor } from './authenticate';
+import { admit, guardInterceptor, type Admission, type CallEnd, type ServerGuard } from '@gatehouse/runtime';
+import { defaultExemptMethods, type ClosableInterceptor } from './authenticate';
 import { methodMatcher } from './method-match';
 import { principalOf } from './principal';
 import type { AllowanceOptions } from './rate-limit-allowance';
-import { createDecider, type RateLimitStats } from './rate-limit-decider';
+import { RateLimitDecider, type RateLimitStats } from './rate-limit-decider';
 import { defaultDescriptors, type DescriptorBuilder } from './rate-limit-descriptors';
-import { once } from './rate-limit-leases';
 
 export {
   defaultDescriptors,
@@ -79,15 +72,8 @@ export function rateLimit(options: RateLimitOptions): RateLimitInterceptor {
       : undefined;
   const client = options.client ?? ownClient!;
   const build = options.descriptors ?? defaultDescriptors;
-  const isExempt = methodMatcher(
-    options.exempt ?? [
-      'grpc.health.v1.Health/*',
-      'grpc.reflection.v1.ServerReflection/*',
-      'grpc.reflection.v1alpha.ServerReflection/*',
-    ],
-  );
-  const failOpen = options.failOpen ?? true;
-  const { decide, stats } = createDecider({
+  const isExempt = methodMatcher(options.exempt ?? defaultExemptMethods);
+  const decider = new RateLimitDecider({
     client,
     domain: options.domain,
     timeoutMs: options.timeoutMs ?? 50,
@@ -95,69 +81,26 @@ export function rateLimit(options: RateLimitOptions): RateLimitInterceptor {
     breakerCooldownMs: options.breakerCooldownMs ?? 5000,
     coalesce: options.coalesce ?? true,
     allowance: options.allowance ?? {},
+    failOpen: options.failOpen ?? true,
     onFallback: options.onFallback,
     now: options.now ?? Date.now,
   });
-
-  const interceptor: ServerInterceptor = (descriptorOfCall, call) => {
-    if (isExempt(descriptorOfCall.path)) return new ServerInterceptingCall(call);
-    let headers: Metadata | undefined;
-    let releaseLeases: (() => void) | undefined;
-    // A caller may give up while its CheckLimit is in flight; a lease granted after that goes back at once.
-    let cancelled = false;
-    return new ServerInterceptingCall(call, {
-      start(next) {
-        next({
-          onCancel() {
-            cancelled = true;
-            releaseLeases?.();
-          },
-          onReceiveMetadata(metadata, nextMetadata) {
-            const descriptors = build(
-              { method: descriptorOfCall.path, peer: call.getPeer(), metadata },
-              principalOf(metadata),
-            );
-            if (descriptors.length === 0) return nextMetadata(metadata);
-            inCallerTraceContext(metadata, () =>
-              decide(JSON.stringify(descriptors), descriptors, [
-                {
-                  allow: bindToCallContext((limits: Metadata, release?: () => void) => {
-                    headers = limits;
-                    if (release !== undefined) releaseLeases = once(release);
-                    if (cancelled) releaseLeases?.();
-                    nextMetadata(metadata);
-                  }),
-                  refuse: bindToCallContext((callStatus: StatusObject) => call.sendStatus(callStatus)),
-                  fallback: bindToCallContext(() => {
-                    if (failOpen) return nextMetadata(metadata);
-                    call.sendStatus(
-                      toStatusObject(
-                        new GatehouseError('UNAVAILABLE', 'rate limiting is unavailable', {
-                          reason: 'RATE_LIMIT_UNAVAILABLE',
-                          retryAfterMs: 1000,
-                        }),
-                      ),
-                    );
-                  }),
-                },
-              ]),
-            );
-          },
-        });
-      },
-      sendMetadata(metadata, next) {
-        if (headers !== undefined) metadata.merge(headers);
-        next(metadata);
-      },
-      sendStatus(callStatus, next) {
-        next(callStatus);
-        releaseLeases?.();
-      },
-    });
+  const guard: ServerGuard = (call) => {
+    const descriptors = build(call, principalOf(call.metadata));
+    if (descriptors.length === 0) return admit();
+    // Calls decided from what is held here (allowances, local refusals) are answered at once: on
+    // the hot path a busy caller's calls need no promise; the others wait for their CheckLimit.
+    let atOnce: Admission<CallEnd> | undefined;
+    let later: ((admission: Admission<CallEnd>) => void) | undefined;
+    decider.decide(JSON.stringify(descriptors), descriptors, [
+      (admission) => (later === undefined ? (atOnce = admission) : later(admission)),
+    ]);
+    return atOnce ?? new Promise((decided) => (later = decided));
   };
+  const interceptor = guardInterceptor(guard, { skip: isExempt });
   return Object.assign(interceptor, {
     close: () => ownClient?.close(),
-    stats,
+    stats: () => decider.stats(),
   });
 }
 

@@ -53,10 +53,19 @@ export {
 export {
   toGrpcImplementation,
   type ServerStreamHandler,
-  type ServiceDefinitionShape,
   type ServiceImplementation,
   type UnaryHandler,
 } from './server/service-implementation';
+export type { ServiceDefinitionShape } from './server/service-definition-shape';
+export { admit, refuse, type Admission, type Admitted, type Guard, type Refused } from './guards/admission';
+export {
+  guardInterceptor,
+  type CallEnd,
+  type GuardedCall,
+  type GuardInterceptorOptions,
+  type ServerGuard,
+} from './guards/guard-interceptor';
+export { runGuarded, type WorkEnd } from './guards/guarded-work';
 export { withEncoding } from './server/encoded-responses';
 export { runService, type RunServiceOptions } from './server/run-service';
 export { openServiceStores, type ServiceStores, type ServiceStoresOptions } from './stores/service-stores';

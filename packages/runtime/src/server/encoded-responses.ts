@@ -1,4 +1,4 @@
-import type { ServiceDefinitionShape } from './service-implementation';
+import type { ServiceDefinitionShape } from './service-definition-shape';
 
 interface Encoding {
   /** The serializer that made the bytes: only a method with this very serializer may send them. */

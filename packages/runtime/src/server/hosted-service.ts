@@ -1,4 +1,5 @@
-import type { ServiceDefinitionShape, ServiceImplementation } from './service-implementation';
+import type { ServiceDefinitionShape } from './service-definition-shape';
+import type { ServiceImplementation } from './service-implementation';
 
 /** One gRPC service a host serves, with its handlers. */
 export interface HostedService {

@@ -17,6 +17,7 @@ import {
   type CallObserver,
   type ObservableCall,
 } from './call-observer';
+import type { MethodShape, ServiceDefinitionShape } from './service-definition-shape';
 import { refusalOfUndecodable } from './undecodable-requests';
 
 export type UnaryHandler<Req, Res> = (request: Req, context: CallContext) => Promise<Res>;
@@ -25,15 +26,6 @@ export type ServerStreamHandler<Req, Res> = (
   context: CallContext,
   send: (message: Res) => void,
 ) => Promise<void>;
-
-interface MethodShape {
-  path: string;
-  requestStream: boolean;
-  responseStream: boolean;
-}
-
-/** A generated service definition (ts-proto, outputServices=grpc-js). */
-export type ServiceDefinitionShape = Record<string, MethodShape>;
 
 /**
  * Handlers for a generated service definition, as plain async functions: return the response or

@@ -1,5 +1,5 @@
 import { GatehouseError } from '../errors/gatehouse-error';
-import type { ServiceDefinitionShape } from './service-implementation';
+import type { ServiceDefinitionShape } from './service-definition-shape';
 
 /** Stands in for a request whose bytes are not a valid message of the method's request type. */
 class UndecodableRequest {

@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import { authV1 } from '@gatehouse/contracts';
+import { isServiceAccount, unmetRequirement } from '@gatehouse/credentials';
 import type { Clock } from '@gatehouse/runtime';
 import { hashApiKey, looksLikeApiKey } from '../api-keys/api-key-format';
 import type { ApiKeyStore } from '../api-keys/api-key-store';
@@ -78,7 +79,7 @@ export class Authenticator {
     return {
       principal: principalOf(
         user,
-        isService(user)
+        isServiceAccount(user.roles)
           ? authV1.PrincipalKind.PRINCIPAL_KIND_SERVICE
           : authV1.PrincipalKind.PRINCIPAL_KIND_USER,
         claims.scopes ?? [],
@@ -119,23 +120,9 @@ export class Authenticator {
   }
 }
 
-export function hasScope(principal: authV1.Principal, scope: string): boolean {
-  return principal.scopes.includes(scope) || principal.scopes.includes('*');
-}
-
 function enforce(principal: authV1.Principal, scopes: readonly string[], roles: readonly string[]): void {
-  const missingScopes = scopes.filter((scope) => !hasScope(principal, scope));
-  if (missingScopes.length > 0) {
-    throw permissionDenied(`the credential lacks scope(s) ${missingScopes.join(', ')}`, 'MISSING_SCOPE');
-  }
-  const missingRoles = roles.filter((role) => !principal.roles.includes(role));
-  if (missingRoles.length > 0) {
-    throw permissionDenied(`the subject lacks role(s) ${missingRoles.join(', ')}`, 'MISSING_ROLE');
-  }
-}
-
-function isService(user: UserRecord): boolean {
-  return user.roles.includes('service') && !user.roles.includes('user') && !user.roles.includes('admin');
+  const unmet = unmetRequirement(principal, { scopes, roles });
+  if (unmet !== undefined) throw permissionDenied(unmet.message, unmet.reason);
 }
 
 /**

@@ -1,6 +1,8 @@
 import { envoyAuthV3, envoyCoreV3, envoyTypeV3, type authV1 } from '@gatehouse/contracts';
 import { GatehouseError, grpcStatusOf } from '@gatehouse/runtime';
 import type { Authenticator, Credential } from '../authenticate/authenticator';
+import { credentialOfHeaders } from '../rpc/caller';
+import { unauthenticated } from '../support/auth-errors';
 
 /** Request headers Envoy sends that Gatehouse reads or strips. */
 const authorizationHeader = 'authorization';
@@ -64,12 +66,12 @@ export function extAuthzHandlers(authenticator: Authenticator) {
 }
 
 function credentialFromHeaders(headers: Record<string, string>): Credential {
-  const authorization = headers[authorizationHeader];
-  if (authorization !== undefined && authorization !== '') {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    return { bearerToken: match?.[1] ?? '\u0000' };
-  }
-  return { apiKey: headers[apiKeyHeader] ?? '' };
+  const credential = credentialOfHeaders({
+    authorization: headers[authorizationHeader],
+    apiKey: headers[apiKeyHeader],
+  });
+  if (credential === undefined) throw unauthenticated('CREDENTIAL_MISSING');
+  return credential;
 }
 
 function principalHeaders(principal: authV1.Principal): envoyCoreV3.HeaderValueOption[] {

@@ -49,6 +49,7 @@ describe('envoy.service.auth.v3.Authorization/Check on the auth port', () => {
     expect(bad.deniedResponse?.status?.code).toBe(envoyTypeV3.StatusCode.Unauthorized);
     const basic = await check({ authorization: 'Basic dXNlcjpwYXNz' });
     expect(basic.deniedResponse?.status?.code).toBe(envoyTypeV3.StatusCode.Unauthorized);
+    expect(JSON.parse(basic.deniedResponse?.body ?? '{}')).toMatchObject({ reason: 'CREDENTIAL_MALFORMED' });
     const scoped = await check({ authorization: `Bearer ${token}` }, { gatehouse_required_roles: 'admin' });
     expect(scoped.status?.code).toBe(7);
     expect(scoped.deniedResponse?.status?.code).toBe(envoyTypeV3.StatusCode.Forbidden);

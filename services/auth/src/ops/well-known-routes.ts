@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
+import { jwtAlgorithm } from '@gatehouse/credentials';
 import type { OpsRoute } from '@gatehouse/runtime';
 import type { KeyRing } from '../tokens/key-ring';
-import { signingAlgorithm } from '../tokens/signing-key-store';
 
 export interface WellKnownOptions {
   keyRing: KeyRing;
@@ -29,7 +29,7 @@ export function wellKnownRoutes(options: WellKnownOptions): OpsRoute[] {
           {
             issuer: options.issuer,
             jwks_uri: `${base}/.well-known/jwks.json`,
-            id_token_signing_alg_values_supported: [signingAlgorithm],
+            id_token_signing_alg_values_supported: [jwtAlgorithm],
             token_endpoint_auth_methods_supported: ['none'],
             response_types_supported: ['token'],
             subject_types_supported: ['public'],

@@ -1,20 +1,30 @@
 import type { authV1 } from '@gatehouse/contracts';
+import { readCallerCredential, type CredentialHeaders } from '@gatehouse/credentials';
 import { currentTraceId, type CallContext } from '@gatehouse/runtime';
 import type { AuditOrigin } from '../audit/audit-log';
 import type { Authenticator, Credential } from '../authenticate/authenticator';
 import { permissionDenied, unauthenticated } from '../support/auth-errors';
 
-/** The credential a call carries in metadata: `authorization: Bearer <token>` or `x-api-key`. */
-export function credentialOf(context: CallContext): Credential | undefined {
-  const authorization = context.metadata.get('authorization')[0];
-  if (typeof authorization === 'string' && authorization !== '') {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (match === null) throw unauthenticated('TOKEN_MALFORMED');
-    return { bearerToken: match[1] ?? '' };
+/**
+ * The credential in `authorization: Bearer <token>` or `x-api-key` (read by the shared rule of
+ * @gatehouse/credentials); undefined when there is none, UNAUTHENTICATED CREDENTIAL_MALFORMED when
+ * `authorization` holds anything but a bearer token.
+ */
+export function credentialOfHeaders(headers: CredentialHeaders): Credential | undefined {
+  const credential = readCallerCredential(headers);
+  if (credential.kind === 'refused') {
+    if (credential.reason === 'CREDENTIAL_MISSING') return undefined;
+    throw unauthenticated(credential.reason);
   }
-  const apiKey = context.metadata.get('x-api-key')[0];
-  if (typeof apiKey === 'string' && apiKey !== '') return { apiKey: apiKey.trim() };
-  return undefined;
+  return credential.kind === 'bearer' ? { bearerToken: credential.value } : { apiKey: credential.value };
+}
+
+/** The credential a call carries in metadata (see `credentialOfHeaders`). */
+export function credentialOf(context: CallContext): Credential | undefined {
+  return credentialOfHeaders({
+    authorization: context.metadata.get('authorization')[0],
+    apiKey: context.metadata.get('x-api-key')[0],
+  });
 }
 
 /** The bearer token in metadata, if any (Logout, ChangePassword). */

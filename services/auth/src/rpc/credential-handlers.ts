@@ -1,9 +1,9 @@
 import { authV1 } from '@gatehouse/contracts';
+import { holdsScope } from '@gatehouse/credentials';
 import { annotateCall, GatehouseError, setSpanAttributes, type CallContext } from '@gatehouse/runtime';
 import { generateApiKey } from '../api-keys/api-key-format';
 import { toApiKeyInfo } from '../api-keys/api-key-store';
 import { authenticateResponseOf } from '../authenticate/authenticate-response';
-import { hasScope } from '../authenticate/authenticator';
 import { permissionDenied } from '../support/auth-errors';
 import { newId } from '../support/ids';
 import type { AuthDomain } from './auth-domain';
@@ -73,7 +73,7 @@ export function credentialHandlers(domain: AuthDomain) {
       if (userId !== caller.subject && !isAdmin(caller))
         throw permissionDenied('only admins create keys for other users');
       if (!isAdmin(caller)) {
-        const missing = request.scopes.filter((scope) => !hasScope(caller, scope));
+        const missing = request.scopes.filter((scope) => !holdsScope(caller, scope));
         if (missing.length > 0)
           throw permissionDenied(`cannot grant scope(s) you do not hold: ${missing.join(', ')}`);
       }

@@ -1,11 +1,10 @@
-import { tokenRefusalMessages, type TokenRefusalReason } from '@gatehouse/interceptors';
+import { credentialRefusalMessages, type CredentialRefusalReason } from '@gatehouse/credentials';
 import { GatehouseError } from '@gatehouse/runtime';
 
 /** Machine-readable reasons of UNAUTHENTICATED answers (in google.rpc.ErrorInfo.reason). */
 export type UnauthenticatedReason =
-  | 'CREDENTIAL_MISSING'
+  | CredentialRefusalReason
   | 'INVALID_CREDENTIALS'
-  | TokenRefusalReason
   | 'REFRESH_TOKEN_REUSED'
   | 'USER_DISABLED'
   | 'API_KEY_INVALID'
@@ -13,10 +12,9 @@ export type UnauthenticatedReason =
   | 'API_KEY_EXPIRED';
 
 const messages: Record<UnauthenticatedReason, string> = {
-  CREDENTIAL_MISSING: 'no credential: send authorization: Bearer <token> or x-api-key',
+  // Shared with the interceptors, so both refuse a credential in the same words.
+  ...credentialRefusalMessages,
   INVALID_CREDENTIALS: 'invalid email or password',
-  // Shared with the interceptors' local verifier, so both refuse a token in the same words.
-  ...tokenRefusalMessages,
   REFRESH_TOKEN_REUSED: 'refresh token was already used; the session has been revoked',
   USER_DISABLED: 'the account is disabled',
   API_KEY_INVALID: 'API key is invalid',

@@ -1,191 +1,69 @@
-import { createHmac, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
+import { accessTokenType, refreshTokenType, signJwt, type TokenClaims } from '@gatehouse/credentials';
 import { GatehouseError } from '@gatehouse/runtime';
-import * as jose from 'jose';
 import { describe, expect, it } from 'vitest';
-import {
-  accessTokenType,
-  refreshTokenType,
-  signJwt,
-  verifyJwt,
-  type TokenClaims,
-  type VerifyExpectations,
-} from './jwt';
+import { verifyJwt, type VerifyExpectations } from './jwt';
 
+// The rules themselves are specified in @gatehouse/credentials (compact-jwt.test.ts); this is the
+// service's side: keys looked up asynchronously, refusals as GatehouseErrors.
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const kid = 'kid-current-0001';
-const now = 1_800_000_000;
+const kid = 'kid-auth-test-01';
+const issuedAt = 1_800_000_000;
+/** An access token's claims as the service issues them: with the user's roles, tier and email. */
 const claims: TokenClaims = {
-  iss: 'gatehouse-auth',
-  aud: 'gatehouse',
-  sub: 'usr_1',
-  jti: 'j1',
-  sid: 's1',
-  iat: now,
-  exp: now + 1800,
+  iss: 'https://auth.example',
+  aud: 'example-services',
+  sub: 'usr_ann',
+  jti: 'at-1',
+  sid: 'fam-1',
+  iat: issuedAt,
+  exp: issuedAt + 900,
+  roles: ['user'],
+  scopes: ['notes:read'],
+  tier: 'pro',
+  email: 'ann@example.com',
 };
 const expectations: VerifyExpectations = {
   typ: accessTokenType,
-  issuer: 'gatehouse-auth',
-  audience: 'gatehouse',
-  nowSeconds: now + 10,
-  skewSeconds: 30,
-  key: (id) => (id === kid ? publicKey : undefined),
+  issuer: claims.iss,
+  audience: 'example-services',
+  nowSeconds: issuedAt + 60,
+  skewSeconds: 5,
+  key: async (id) => (id === kid ? publicKey : undefined),
 };
-const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-/** The reason verifyJwt refuses `token` with (fails the test when it accepts). */
-async function refusal(token: string, override: Partial<VerifyExpectations> = {}): Promise<string> {
-  try {
-    await verifyJwt(token, { ...expectations, ...override });
-  } catch (error) {
-    expect(error).toBeInstanceOf(GatehouseError);
-    expect((error as GatehouseError).code).toBe('UNAUTHENTICATED');
-    return (error as GatehouseError).reason ?? '';
-  }
-  throw new Error('token was accepted');
-}
-
-/** An RS256 token with any header at all (no library checks in the way). */
-async function forge(
-  header: Record<string, unknown>,
-  payload: object,
-  key: KeyObject = privateKey,
-): Promise<string> {
-  const signed = `${b64(header)}.${b64(payload)}`;
-  return `${signed}.${sign('sha256', Buffer.from(signed), key).toString('base64url')}`;
+async function refusalOf(token: string, override: Partial<VerifyExpectations> = {}): Promise<GatehouseError> {
+  const error = await verifyJwt(token, { ...expectations, ...override }).then(
+    () => new Error('token was accepted'),
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toBeInstanceOf(GatehouseError);
+  return error as GatehouseError;
 }
 
 describe('verifyJwt', () => {
-  it('accepts a token it signed and returns its claims', async () => {
-    const token = signJwt(claims, accessTokenType, kid, privateKey);
-    await expect(verifyJwt(token, expectations)).resolves.toEqual(claims);
-  });
-
-  it('refuses alg none (unsigned tokens)', async () => {
-    const token = `${b64({ alg: 'none', kid, typ: accessTokenType })}.${b64(claims)}.`;
-    expect(await refusal(token)).toBe('TOKEN_MALFORMED');
-    const withJunk = `${b64({ alg: 'none', kid, typ: accessTokenType })}.${b64(claims)}.AAAA`;
-    expect(await refusal(withJunk)).toBe('TOKEN_ALGORITHM_REJECTED');
-  });
-
-  it('refuses an HMAC token signed with the public key as the secret (algorithm confusion)', async () => {
-    const secret = Buffer.from(publicKey.export({ format: 'pem', type: 'spki' }).toString());
-    const signed = `${b64({ alg: 'HS256', kid, typ: accessTokenType })}.${b64(claims)}`;
-    const mac = createHmac('sha256', secret).update(signed).digest('base64url');
-    expect(await refusal(`${signed}.${mac}`)).toBe('TOKEN_ALGORITHM_REJECTED');
-  });
-
-  it.each(['ES256', 'EdDSA', 'PS256', 'RS512'])('refuses alg %s even with a valid signature', async (alg) => {
-    const pair = await jose.generateKeyPair(alg, { extractable: true });
-    const token = await new jose.SignJWT({ ...claims })
-      .setProtectedHeader({ alg, kid, typ: accessTokenType })
-      .sign(pair.privateKey);
-    expect(await refusal(token)).toBe('TOKEN_ALGORITHM_REJECTED');
-  });
-
-  it.each([
-    ['jwk', { kty: 'RSA', n: 'x', e: 'AQAB' }],
-    ['jku', 'https://attacker.example/jwks.json'],
-    ['x5u', 'https://attacker.example/cert.pem'],
-    ['x5c', ['MIIB']],
-    ['crit', ['exp']],
-  ])('refuses a token with a %s header, even when correctly signed', async (name, value) => {
-    const token = await forge({ alg: 'RS256', kid, typ: accessTokenType, [name]: value }, claims);
-    expect(await refusal(token)).toBe('TOKEN_HEADER_REJECTED');
-  });
-
-  it('refuses a token carrying its own key in jwk, signed by that key', async () => {
-    const attacker = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const jwk = attacker.publicKey.export({ format: 'jwk' });
-    const token = await forge({ alg: 'RS256', kid, typ: accessTokenType, jwk }, claims, attacker.privateKey);
-    expect(await refusal(token)).toBe('TOKEN_HEADER_REJECTED');
-  });
-
-  it.each([
-    ['../../../../dev/null', 'TOKEN_KID_UNKNOWN'],
-    ["x' OR '1'='1", 'TOKEN_KID_UNKNOWN'],
-    ['', 'TOKEN_KID_UNKNOWN'],
-    ['unknown-kid-0002', 'TOKEN_KID_UNKNOWN'],
-  ])('refuses kid %j', async (badKid, reason) => {
-    const token = await forge({ alg: 'RS256', kid: badKid, typ: accessTokenType }, claims);
-    expect(await refusal(token)).toBe(reason);
-    const noKid = await forge({ alg: 'RS256', typ: accessTokenType }, claims);
-    expect(await refusal(noKid)).toBe('TOKEN_KID_UNKNOWN');
-  });
-
-  it('refuses a token signed by another key under our kid', async () => {
-    const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    expect(await refusal(signJwt(claims, accessTokenType, kid, other.privateKey))).toBe(
-      'TOKEN_SIGNATURE_INVALID',
+  it('accepts a token signed by a key found asynchronously and returns its claims', async () => {
+    await expect(verifyJwt(signJwt(claims, accessTokenType, kid, privateKey), expectations)).resolves.toEqual(
+      claims,
     );
   });
 
-  it('refuses missing or wrong iss, aud and typ', async () => {
-    const { iss: _iss, aud: _aud, ...bare } = claims;
-    expect(await refusal(signJwt({ ...claims, iss: 'evil' }, accessTokenType, kid, privateKey))).toBe(
-      'TOKEN_ISSUER_MISMATCH',
-    );
-    expect(await refusal(signJwt(bare as TokenClaims, accessTokenType, kid, privateKey))).toBe(
-      'TOKEN_ISSUER_MISMATCH',
-    );
-    expect(await refusal(signJwt({ ...claims, aud: 'other' }, accessTokenType, kid, privateKey))).toBe(
-      'TOKEN_AUDIENCE_MISMATCH',
-    );
-    expect(
-      await refusal(signJwt({ ...bare, iss: claims.iss } as TokenClaims, accessTokenType, kid, privateKey)),
-    ).toBe('TOKEN_AUDIENCE_MISMATCH');
-    const noTyp = await forge({ alg: 'RS256', kid }, claims);
-    expect(await refusal(noTyp)).toBe('TOKEN_TYPE_MISMATCH');
-    const jwtTyp = await forge({ alg: 'RS256', kid, typ: 'JWT' }, claims);
-    expect(await refusal(jwtTyp)).toBe('TOKEN_TYPE_MISMATCH');
+  it('refuses UNAUTHENTICATED with the shared reason and words', async () => {
+    const expired = await refusalOf(signJwt(claims, accessTokenType, kid, privateKey), {
+      nowSeconds: claims.exp + 5,
+    });
+    expect([expired.code, expired.reason, expired.message]).toEqual([
+      'UNAUTHENTICATED',
+      'TOKEN_EXPIRED',
+      'token has expired',
+    ]);
+    const refresh = await refusalOf(signJwt(claims, refreshTokenType, kid, privateKey));
+    expect(refresh.reason).toBe('TOKEN_TYPE_MISMATCH');
+    expect((await refusalOf('not-a-token')).reason).toBe('TOKEN_MALFORMED');
   });
 
-  it('refuses a refresh token presented as an access token, and the reverse', async () => {
-    const refresh = signJwt(claims, refreshTokenType, kid, privateKey);
-    expect(await refusal(refresh)).toBe('TOKEN_TYPE_MISMATCH');
-    const access = signJwt(claims, accessTokenType, kid, privateKey);
-    expect(await refusal(access, { typ: refreshTokenType })).toBe('TOKEN_TYPE_MISMATCH');
-  });
-
-  it('refuses expired and not-yet-valid tokens, within the configured skew', async () => {
-    const token = signJwt(claims, accessTokenType, kid, privateKey);
-    await expect(verifyJwt(token, { ...expectations, nowSeconds: claims.exp + 29 })).resolves.toBeDefined();
-    expect(await refusal(token, { nowSeconds: claims.exp + 30 })).toBe('TOKEN_EXPIRED');
-    await expect(verifyJwt(token, { ...expectations, nowSeconds: now - 30 })).resolves.toBeDefined();
-    expect(await refusal(token, { nowSeconds: now - 31 })).toBe('TOKEN_NOT_YET_VALID');
-    const nbf = signJwt({ ...claims, nbf: now + 600 } as TokenClaims, accessTokenType, kid, privateKey);
-    expect(await refusal(nbf)).toBe('TOKEN_NOT_YET_VALID');
-  });
-
-  it('refuses tokens with missing or mistyped claims', async () => {
-    for (const broken of [
-      { sub: '' },
-      { jti: 7 },
-      { exp: 'later' },
-      { sid: undefined },
-      { roles: 'admin' },
-    ]) {
-      const token = signJwt(
-        { ...claims, ...broken } as unknown as TokenClaims,
-        accessTokenType,
-        kid,
-        privateKey,
-      );
-      expect(await refusal(token)).toBe('TOKEN_CLAIMS_INVALID');
-    }
-  });
-
-  it('refuses malformed tokens', async () => {
-    for (const token of [
-      '',
-      'a.b',
-      'a.b.c.d',
-      '...',
-      'x'.repeat(9000),
-      `${b64([1])}.${b64(claims)}.AA`,
-      'e30.e30.AA',
-    ]) {
-      expect(['TOKEN_MALFORMED', 'TOKEN_ALGORITHM_REJECTED']).toContain(await refusal(token));
-    }
+  it('refuses a kid the lookup does not know, without checking the signature', async () => {
+    const token = signJwt(claims, accessTokenType, 'kid-unknown-0002', privateKey);
+    expect((await refusalOf(token)).reason).toBe('TOKEN_KID_UNKNOWN');
   });
 });

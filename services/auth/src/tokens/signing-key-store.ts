@@ -1,10 +1,8 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { jwtAlgorithm } from '@gatehouse/credentials';
 import type { SqlRow, SqlStore } from '@gatehouse/runtime';
 import { randomToken } from '../support/ids';
 import { decryptSecret, encryptSecret } from './key-encryption';
-
-/** The signature algorithm: RS256 verifies fastest here (see docs/auth.md for the measurements). */
-export const signingAlgorithm = 'RS256';
 
 export interface SigningKey {
   kid: string;
@@ -60,7 +58,7 @@ export class SigningKeyStore {
         ...(publicKey.export({ format: 'jwk' }) as Record<string, string>),
         kid,
         use: 'sig',
-        alg: signingAlgorithm,
+        alg: jwtAlgorithm,
       };
       const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
       await tx.query(`UPDATE signing_keys SET publish_until = $1 WHERE publish_until IS NULL`, [
@@ -71,7 +69,7 @@ export class SigningKeyStore {
          VALUES ($1, $2, $3, $4, $5, $6)`,
         [
           kid,
-          signingAlgorithm,
+          jwtAlgorithm,
           JSON.stringify(jwk),
           encryptSecret(this.encryptionKey, pem, kid),
           new Date(nowMs),

@@ -1,15 +1,15 @@
 import type { authV1 } from '@gatehouse/contracts';
-import type { Clock } from '@gatehouse/runtime';
-import { randomToken } from '../support/ids';
-import type { UserRecord } from '../users/user-store';
 import {
   accessTokenType,
   refreshTokenType,
   signJwt,
-  verifyJwt,
   type TokenClaims,
   type TokenType,
-} from './jwt';
+} from '@gatehouse/credentials';
+import type { Clock } from '@gatehouse/runtime';
+import { randomToken } from '../support/ids';
+import type { UserRecord } from '../users/user-store';
+import { verifyJwt } from './jwt';
 import type { KeyRing } from './key-ring';
 
 export interface TokenIssuerOptions {

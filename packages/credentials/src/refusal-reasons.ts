@@ -1,7 +1,4 @@
-import type { StatusObject } from '@grpc/grpc-js';
-import { GatehouseError, toStatusObject } from '@gatehouse/runtime';
-
-/** The auth service's reasons for refusing an access token that a local verifier can also decide. */
+/** Why a token is refused; the auth service and a local verifier decide them by the same rules. */
 export type TokenRefusalReason =
   | 'TOKEN_MALFORMED'
   | 'TOKEN_ALGORITHM_REJECTED'
@@ -16,11 +13,19 @@ export type TokenRefusalReason =
   | 'TOKEN_NOT_YET_VALID'
   | 'TOKEN_REVOKED';
 
+/** Why the credential metadata of a call is refused before any token or key is looked at. */
+export type CredentialHeaderReason = 'CREDENTIAL_MISSING' | 'CREDENTIAL_MALFORMED';
+
+/** Every refusal this package decides; each is UNAUTHENTICATED with the reason in ErrorInfo. */
+export type CredentialRefusalReason = CredentialHeaderReason | TokenRefusalReason;
+
 /**
- * The one wording of each refusal: the auth service answers with these same messages, so a caller
- * cannot tell whether the service or a local verifier refused.
+ * The one wording of each refusal: the auth service and the interceptors answer with these same
+ * messages, so a caller cannot tell which of them refused. No message ever contains the credential.
  */
-export const tokenRefusalMessages: Readonly<Record<TokenRefusalReason, string>> = {
+export const credentialRefusalMessages: Readonly<Record<CredentialRefusalReason, string>> = {
+  CREDENTIAL_MISSING: 'credential missing: send "authorization: Bearer <access token>" or "x-api-key: <key>"',
+  CREDENTIAL_MALFORMED: 'authorization: only "Bearer <access token>" is accepted',
   TOKEN_MALFORMED: 'token is malformed',
   TOKEN_ALGORITHM_REJECTED: 'token algorithm is not accepted',
   TOKEN_HEADER_REJECTED: 'token header carries fields that are not accepted',
@@ -34,8 +39,3 @@ export const tokenRefusalMessages: Readonly<Record<TokenRefusalReason, string>> 
   TOKEN_NOT_YET_VALID: 'token is not valid yet',
   TOKEN_REVOKED: 'token has been revoked',
 };
-
-/** UNAUTHENTICATED with the reason in error details; never contains the token. */
-export function tokenRefusal(reason: TokenRefusalReason): StatusObject {
-  return toStatusObject(new GatehouseError('UNAUTHENTICATED', tokenRefusalMessages[reason], { reason }));
-}
