@@ -149,7 +149,7 @@ describe('gatehouse up (built CLI)', () => {
 
     cli.process.kill('SIGTERM');
     expect(await cli.exited).toEqual({ code: 0, signal: null });
-    expect(cli.output().stdout).toContain('gatehouse up: all services stopped');
+    expect(cli.output().stdout).toMatch(/^gatehouse up: all 4 services stopped cleanly in \d+\.\d s$/m);
     expect(await Promise.all(ports.map((port) => canConnect('127.0.0.1', port)))).toEqual(
       ports.map(() => false),
     );
