@@ -61,6 +61,7 @@ describe('summarizeStop', () => {
           recentLines: ['slow'],
         },
         { name: 'health', outcome: 'ended', exit: { code: 4, signal: null }, recentLines: ['gone'] },
+        { name: 'notes', outcome: 'ended', exit: exitedZero, recentLines: [] },
       ]),
       { elapsedMs: 15_200 },
     );
@@ -74,8 +75,9 @@ describe('summarizeStop', () => {
         '  last output of cost-budget:',
         '    slow',
         'gatehouse up: health had already ended: it exited with code 4',
+        'gatehouse up: notes had already stopped, on a signal sent to it directly',
       ],
-      verdict: 'gatehouse up: stopped in 15.2 s; not cleanly: rate-limit, cost-budget, health',
+      verdict: 'gatehouse up: stopped in 15.2 s; not cleanly: rate-limit, cost-budget, health, notes',
       exitStatus: 1,
     });
   });

@@ -82,6 +82,7 @@ function describeServiceStop(service: ServiceStop, graceMs: number): string {
     case 'killed':
       return `${name} was killed before it had finished stopping`;
     case 'ended':
+      if (exit.code === 0) return `${name} had already stopped, on a signal sent to it directly`;
       return `${name} had already ended: it ${describeExit(exit)}`;
   }
 }
