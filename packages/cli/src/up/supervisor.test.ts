@@ -133,13 +133,13 @@ describe('Supervisor', () => {
     };
     const { supervisor: s } = supervisor([fake('quiet', 'silent'), fake('slow', 'serve')], {
       probe: neverReady,
-      startTimeoutMs: 400,
+      startTimeoutMs: 3000,
     });
     const failure = (await s.start().catch((error: unknown) => error)) as StartFailure;
     expect(failure.reason).toBe('timeout');
     expect(failure.message).toBe(
-      "quiet was not ready after 0.4 s: no 'serving' line yet\n  quiet wrote no output\n" +
-        'slow was not ready after 0.4 s: health Check answered NOT_SERVING\n  last output of slow:\n' +
+      "quiet was not ready after 3 s: no 'serving' line yet\n  quiet wrote no output\n" +
+        'slow was not ready after 3 s: health Check answered NOT_SERVING\n  last output of slow:\n' +
         `    ${failure.failed[1]?.recentLines[0]}`,
     );
     expect(failure.failed[1]?.recentLines[0]).toMatch(

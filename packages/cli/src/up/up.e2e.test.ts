@@ -99,8 +99,8 @@ const expectedServices = {
 
 describe('gatehouse up (built CLI)', () => {
   it('starts all four services, serves health, reflection and ops, and stops cleanly on SIGTERM', async () => {
-    const cli = startCli(['up', '--ephemeral-ports']);
-    const stdout = await waitForOutput(cli, /Press Ctrl-C to stop/, 45_000);
+    const cli = startCli(['up', '--ephemeral-ports', '--timeout', '180']);
+    const stdout = await waitForOutput(cli, /Press Ctrl-C to stop/, 190_000);
 
     const rows = [
       ...stdout.matchAll(/^ {2}(\S+)\s+127\.0\.0\.1:(\d+)\s+http:\/\/127\.0\.0\.1:(\d+)\s+(.+)$/gm),
@@ -153,7 +153,7 @@ describe('gatehouse up (built CLI)', () => {
     expect(await Promise.all(ports.map((port) => canConnect('127.0.0.1', port)))).toEqual(
       ports.map(() => false),
     );
-  }, 60_000);
+  }, 240_000);
 
   it('exits 1 naming the service and the variable when a service rejects its configuration', async () => {
     const cli = startCli(['up', '--only', 'health'], { GATEHOUSE_HEALTH_GRPC_PORT: 'abc' });
