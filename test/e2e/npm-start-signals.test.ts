@@ -2,9 +2,8 @@
 // a signal to the whole process group, the way a terminal delivers Ctrl-C and systemd or
 // `kill -- -PGID` deliver SIGTERM. npm forwards each signal to its child once more, so one press is
 // two signals to `gatehouse up`. Runs the built code (`npm test` builds first); npm start builds too.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,39 +11,21 @@ import { credentials, Metadata } from '@grpc/grpc-js';
 import { authV1 } from '@gatehouse/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { canConnect } from '../support/can-connect';
+import { freePorts } from '../support/free-ports';
 import { unaryCall } from '../support/grpc-call';
 import { repoPath } from '../support/spawned-service';
+import { upTestEnv, waitForOutput, watchProcess, type WatchedProcess } from '../support/watched-process';
 
 const services = ['auth', 'rate-limit', 'cost-budget', 'health'] as const;
 const envKeys = { auth: 'AUTH', 'rate-limit': 'RATE_LIMIT', 'cost-budget': 'COST_BUDGET', health: 'HEALTH' };
 type Ports = Record<(typeof services)[number], { grpc: number; ops: number }>;
 
-interface RunningNpm {
-  process: ChildProcess;
+interface RunningNpm extends WatchedProcess {
   ports: Ports;
-  output(): { stdout: string; stderr: string };
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 const running: RunningNpm[] = [];
 const dataDirs: string[] = [];
-
-/** Ports the system handed out as free a moment ago, so health can be told where its peers are. */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve) => {
-          const server = createServer();
-          server.listen(0, '127.0.0.1', () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((server) => (server.address() as { port: number }).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
-}
 
 async function startNpm(env: Record<string, string> = {}): Promise<RunningNpm> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-npm-start-'));
@@ -53,39 +34,22 @@ async function startNpm(env: Record<string, string> = {}): Promise<RunningNpm> {
   const ports = Object.fromEntries(
     services.map((name, index) => [name, { grpc: numbers[2 * index]!, ops: numbers[2 * index + 1]! }]),
   ) as Ports;
-  const baseEnv = { ...process.env };
-  for (const name of ['DATABASE_URL', 'REDIS_URL', 'GRPC_PORT', 'OPS_PORT', 'FORCE_COLOR'])
-    delete baseEnv[name];
-  for (const key of Object.keys(baseEnv)) if (key.startsWith('npm_')) delete baseEnv[key];
   const portEnv: Record<string, string> = {};
   for (const name of services) {
     portEnv[`GATEHOUSE_${envKeys[name]}_GRPC_PORT`] = String(ports[name].grpc);
     portEnv[`GATEHOUSE_${envKeys[name]}_OPS_PORT`] = String(ports[name].ops);
   }
+  const childEnv = upTestEnv(dataDir, { ...portEnv, ...env });
+  for (const key of Object.keys(childEnv)) if (key.startsWith('npm_')) delete childEnv[key];
   // Its own process group (and session), like a terminal's foreground job: -pid reaches them all.
   // A generous start timeout: on a busy 2-core machine the embedded migrations alone took 50 s.
   const child = spawn('npm', ['start', '--', '--timeout', '240'], {
     cwd: repoPath('.'),
     detached: true,
-    env: {
-      ...baseEnv,
-      ...portEnv,
-      GATEHOUSE_DATA_DIR: dataDir,
-      GRPC_HOST: '127.0.0.1',
-      OPS_HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      NO_COLOR: '1',
-      ...env,
-    },
+    env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const text = { stdout: '', stderr: '' };
-  child.stdout!.on('data', (chunk: Buffer) => (text.stdout += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (text.stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('close', (code, signal) => resolve({ code, signal })),
-  );
-  const npm = { process: child, ports, output: () => text, exited };
+  const npm = { ...watchProcess(child), ports };
   running.push(npm);
   return npm;
 }
@@ -94,31 +58,8 @@ function signalGroup(npm: RunningNpm, signal: NodeJS.Signals): void {
   process.kill(-npm.process.pid!, signal);
 }
 
-async function waitFor<T>(
-  what: string,
-  npm: RunningNpm,
-  check: () => T | undefined,
-  timeoutMs: number,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    const exit = await Promise.race([
-      npm.exited,
-      new Promise<undefined>((r) => setTimeout(r, 100, undefined)),
-    ]);
-    if (exit !== undefined || Date.now() > deadline) {
-      const { stdout, stderr } = npm.output();
-      throw new Error(
-        `npm start: ${what} did not happen (exit: ${JSON.stringify(exit)})\n${stdout}\n${stderr}`,
-      );
-    }
-  }
-}
-
-const waitForOutput = (npm: RunningNpm, pattern: RegExp, timeoutMs: number) =>
-  waitFor(`output ${pattern}`, npm, () => (pattern.test(npm.output().stdout) ? true : undefined), timeoutMs);
+const waitForNpm = (npm: RunningNpm, pattern: RegExp, timeoutMs: number) =>
+  waitForOutput(npm, pattern, timeoutMs, 'npm start');
 
 async function exitWithin(npm: RunningNpm, timeoutMs: number) {
   const exit = await Promise.race([
@@ -200,9 +141,9 @@ const stoppedLine = (name: string) =>
 describe('npm start, stopped by signals to its process group', () => {
   it('one group SIGINT (Ctrl-C): every service drains, the call in flight finishes OK, exit 0', async () => {
     const npm = await startNpm({ BCRYPT_COST: '14' });
-    await waitForOutput(npm, /Press Ctrl-C to stop/, 250_000);
+    await waitForNpm(npm, /Press Ctrl-C to stop/, 250_000);
     // Start-up says nothing alarming about peers that were still starting, then one serving line.
-    await waitForOutput(npm, /^health +\| .* cluster serving: auth, rate-limit, cost-budget$/m, 15_000);
+    await waitForNpm(npm, /^health +\| .* cluster serving: auth, rate-limit, cost-budget$/m, 15_000);
     const startup = npm.output().stdout;
     expect(startup).not.toMatch(/^health +\| .* WARN /m);
     expect(startup.match(/cluster serving/g)).toHaveLength(1);
@@ -236,7 +177,7 @@ describe('npm start, stopped by signals to its process group', () => {
 
   it('one group SIGTERM, also sent to each service directly (systemd): every service drains, exit 0', async () => {
     const npm = await startNpm();
-    await waitForOutput(npm, /Press Ctrl-C to stop/, 250_000);
+    await waitForNpm(npm, /Press Ctrl-C to stop/, 250_000);
     const supervisor = (await childPids(npm.process.pid!))[0]!;
     const servicePids = await childPids(supervisor);
     expect(servicePids).toHaveLength(4);
@@ -255,11 +196,11 @@ describe('npm start, stopped by signals to its process group', () => {
   it('a second group SIGINT after the window kills the services still draining, exit 130', async () => {
     // bcrypt at cost 16 keeps auth's drain busy for seconds.
     const npm = await startNpm({ BCRYPT_COST: '16', SHUTDOWN_GRACE_MS: '60000' });
-    await waitForOutput(npm, /Press Ctrl-C to stop/, 250_000);
+    await waitForNpm(npm, /Press Ctrl-C to stop/, 250_000);
     const { call: register } = await slowRegister(npm);
     signalGroup(npm, 'SIGINT');
     // The other services are done; auth is still hashing the password of the call in flight.
-    await waitForOutput(npm, /^health +\| .* stopped in_flight=/m, 20_000);
+    await waitForNpm(npm, /^health +\| .* stopped in_flight=/m, 20_000);
     await new Promise((resolve) => setTimeout(resolve, 1200)); // past the 1 s window
     expect(npm.output().stdout).not.toMatch(/^auth +\| .* stopped in_flight=/m);
     signalGroup(npm, 'SIGINT');

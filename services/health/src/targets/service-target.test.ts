@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import { authV1, serviceNames } from '@gatehouse/contracts';
 import { createLogger, hostedService, startServiceHost, type ServiceHost } from '@gatehouse/runtime';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePorts } from '../../../../test/support/free-ports';
 import { testCommonConfig } from '../../../../test/support/test-config';
 import { serviceTarget } from './service-target';
 import type { ProbeResult, Target } from './target';
@@ -10,18 +11,6 @@ const started: { stop(): Promise<void> }[] = [];
 afterEach(async () => {
   for (const item of started.splice(0)) await item.stop();
 });
-
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => {
-      const server = createServer();
-      return new Promise<typeof server>((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-    }),
-  );
-  const ports = servers.map((server) => (server.address() as { port: number }).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
-}
 
 /** Probes every 100 ms until the target serves; resolves with how long that took and the last result. */
 async function probeUntilServing(
