@@ -9,6 +9,8 @@ const workspaceSources = {
   '@gatehouse/credentials': fromRoot('./packages/credentials/src/index.ts'),
   '@gatehouse/config': fromRoot('./packages/config/src/index.ts'),
   '@gatehouse/telemetry': fromRoot('./packages/telemetry/src/index.ts'),
+  // Before the package itself: an alias also matches the paths below its name.
+  '@gatehouse/runtime/stop-signals': fromRoot('./packages/runtime/src/server/stop-signals.ts'),
   '@gatehouse/runtime': fromRoot('./packages/runtime/src/index.ts'),
   '@gatehouse/interceptors': fromRoot('./packages/interceptors/src/index.ts'),
   '@gatehouse/example-notes': fromRoot('./examples/notes/src/index.ts'),

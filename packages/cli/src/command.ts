@@ -18,7 +18,7 @@ export interface CliContext {
   repoRoot: string;
   /** The Node.js binary that runs child processes. */
   nodePath: string;
-  /** Calls `listener` on every SIGINT/SIGTERM until the returned function is called. */
+  /** Calls `listener` on every SIGINT/SIGTERM/SIGHUP until the returned function is called. */
   onStopSignal(listener: (signal: NodeJS.Signals) => void): () => void;
 }
 

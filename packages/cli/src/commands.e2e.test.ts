@@ -131,6 +131,17 @@ describe('gatehouse against the real services', () => {
     expect(table.stdout.split('\n')[0]).toMatch(/^USER ID +EMAIL +NAME +ROLES +TIER +DISABLED +CREATED$/);
   });
 
+  it('names a user created without --name after the email, before the @', async () => {
+    const created = await gatehouse(
+      ['users', 'create', '--email', 'bob@cli.test', '--tier', 'free', '--json'],
+      {
+        GATEHOUSE_PASSWORD: 'Corr3ct-Horse-Battery!',
+      },
+    );
+    expect(created.stderr).toBe('');
+    expect(JSON.parse(created.stdout)).toMatchObject({ email: 'bob@cli.test', displayName: 'bob' });
+  });
+
   it('reports a refused call with its reason and field', async () => {
     const run = await gatehouse(['users', 'create', '--email', 'not-an-email'], { GATEHOUSE_PASSWORD: 'x' });
     expect(run.code).toBe(1);

@@ -5,7 +5,9 @@ import { runCli } from './cli';
 import type { CliContext } from './command';
 import { commands } from './commands';
 
-const stopSignals: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+// SIGHUP: the terminal was closed. `gatehouse up`'s services run in sessions of their own, so
+// without it they would outlive the supervisor.
+const stopSignals: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 const context: CliContext = {
   env: process.env,

@@ -44,6 +44,7 @@ export { observeCalls } from './server/observe-calls';
 export { CallObserver, type CallObserverOptions } from './server/call-observer';
 export { addReflection } from './server/reflection/add-reflection';
 export { runUntilSignalled, type Stoppable } from './server/run-until-signalled';
+export { stopSignalListener, stopSignalWindowMs, type StopSignalsOptions } from './server/stop-signals';
 export {
   startServiceHost,
   type Closeable,

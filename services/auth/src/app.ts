@@ -62,7 +62,11 @@ export async function startAuthApp(
   const clock = options.clock ?? systemClock;
   const settings = config.auth;
   if (settings.usingDevEncryptionKey) {
-    logger.warn('AUTH_KEY_ENCRYPTION_KEY is unset: using the development key (embedded store only)');
+    logger.warn(
+      'signing keys are encrypted with the publicly known development key because ' +
+        'AUTH_KEY_ENCRYPTION_KEY is unset: fine for trying Gatehouse on the embedded store; ' +
+        'set it (openssl rand -base64 32) before the data matters',
+    );
   }
   const metrics = createServiceMetrics({ service: config.service });
   const stores = await openServiceStores({

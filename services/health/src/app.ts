@@ -7,6 +7,7 @@ import {
   type Logger,
   type ServiceHost,
 } from '@gatehouse/runtime';
+import { ClusterLog } from './cluster/cluster-log';
 import { ClusterMonitor } from './cluster/cluster-monitor';
 import { healthServiceHandlers } from './cluster/health-service-handlers';
 import type { HealthConfig } from './config';
@@ -21,7 +22,9 @@ import type { Target } from './targets/target';
  * the cluster view over gRPC and as a status page on its ops port. It owns no stores.
  */
 export async function startHealthApp(config: HealthConfig, logger: Logger): Promise<ServiceHost> {
-  const targets: Target[] = config.services.map(serviceTarget);
+  const targets: Target[] = config.services.map((service) =>
+    serviceTarget(service, { maxReconnectBackoffMs: config.pollIntervalMs }),
+  );
   if (config.databaseUrl !== undefined) targets.push(postgresTarget(config.databaseUrl));
   if (config.redisUrl !== undefined) targets.push(redisTarget(config.redisUrl, config.redisCluster));
   const monitor = new ClusterMonitor({
@@ -32,14 +35,17 @@ export async function startHealthApp(config: HealthConfig, logger: Logger): Prom
   });
   const metrics = createServiceMetrics({ service: config.service });
   const healthMetrics = createHealthMetrics(metrics);
+  const clusterLog = new ClusterLog({
+    logger,
+    clock: systemClock,
+    startupGraceMs: config.startupGraceMs,
+    snapshot: () => monitor.snapshot(),
+  });
   monitor.subscribe((snapshot) => {
     healthMetrics.record(snapshot);
-    const down = snapshot.components
-      .filter((c) => c.status !== 'SERVING')
-      .map((c) => `${c.name}: ${c.detail}`);
-    if (snapshot.status === 'SERVING') logger.info('cluster serving');
-    else logger.warn({ status: snapshot.status, components: down }, 'cluster not fully serving');
+    clusterLog.record(snapshot);
   });
+  clusterLog.start();
   await monitor.start();
   healthMetrics.record(monitor.snapshot());
   return startServiceHost({
@@ -55,6 +61,14 @@ export async function startHealthApp(config: HealthConfig, logger: Logger): Prom
     ],
     opsRoutes: statusRoutes(monitor, Math.max(config.pollIntervalMs, 1000)),
     onDrainStart: () => monitor.endWatches(),
-    resources: [{ name: 'cluster monitor', close: () => monitor.stop() }],
+    resources: [
+      {
+        name: 'cluster monitor',
+        close: () => {
+          clusterLog.stop();
+          return monitor.stop();
+        },
+      },
+    ],
   });
 }

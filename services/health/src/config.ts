@@ -19,6 +19,11 @@ export interface HealthConfig extends CommonConfig {
   probeTimeoutMs: number;
   /** HEALTH_HEARTBEAT_MS, default 15000: WatchClusterHealth heartbeat when nothing changes. */
   heartbeatMs: number;
+  /**
+   * HEALTH_STARTUP_GRACE_MS, default 60000 (gatehouse up's start timeout): how long after start-up a
+   * service that has never served is taken to be still starting and kept out of the log's warnings.
+   */
+  startupGraceMs: number;
   /** HEALTH_<SERVICE>_ADDR / HEALTH_<SERVICE>_OPS_URL; a service whose address is "off" is not watched. */
   services: WatchedService[];
 }
@@ -73,6 +78,7 @@ export function readHealthConfig(env: Env): Readonly<HealthConfig> {
     pollIntervalMs: reader.integer('HEALTH_POLL_INTERVAL_MS', 2000, { min: 100, max: 600_000 }),
     probeTimeoutMs: reader.integer('HEALTH_PROBE_TIMEOUT_MS', 1000, { min: 10, max: 60_000 }),
     heartbeatMs: reader.integer('HEALTH_HEARTBEAT_MS', 15_000, { min: 100, max: 3_600_000 }),
+    startupGraceMs: reader.integer('HEALTH_STARTUP_GRACE_MS', 60_000, { min: 0, max: 3_600_000 }),
     services,
   });
 }

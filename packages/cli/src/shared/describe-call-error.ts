@@ -17,7 +17,8 @@ export function isUnreachable(error: ServiceError): boolean {
 export function describeCallError(error: ServiceError, service: CliServiceName, address: string): string {
   const entry = cliServices[service];
   const code = grpcStatus[error.code] ?? String(error.code);
-  const message = error.details || error.message;
+  // grpc-js ends connection errors with an empty "Resolution note:"; it says nothing.
+  const message = (error.details || error.message).replace(/\s*Resolution note:\s*$/, '');
   if (isUnreachable(error)) {
     return [
       `cannot reach the ${entry.label} service at ${address} (${code}: ${message})`,

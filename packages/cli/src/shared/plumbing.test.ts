@@ -86,11 +86,11 @@ describe('describeCallError', () => {
   it('names the unreachable address and how to start the cluster', () => {
     const error = serviceError(
       status.UNAVAILABLE,
-      'No connection established. Last error: connect ECONNREFUSED',
+      'No connection established. Last error: connect ECONNREFUSED. Resolution note: ',
     );
     expect(describeCallError(error, 'rateLimit', '127.0.0.1:50052')).toBe(
       'cannot reach the rate-limit service at 127.0.0.1:50052 (UNAVAILABLE: No connection established. ' +
-        'Last error: connect ECONNREFUSED)\n' +
+        'Last error: connect ECONNREFUSED.)\n' +
         '  Is the cluster running? Start it with `npm start`, or point --addr / GATEHOUSE_RATE_LIMIT_ADDR at it.',
     );
   });

@@ -2,6 +2,7 @@ import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { ChildExit } from './child-exit';
+import { readDrainReport, type DrainReport } from './drain-report';
 import { parseLogRecord } from './log-record';
 import { RecentLines } from './recent-lines';
 import { readServingAnnouncement, type ServingAnnouncement } from './serving-announcement';
@@ -39,9 +40,10 @@ export interface ManagedChildOptions {
 }
 
 /**
- * One service process under supervision: its output shown line by line, its `serving` line
- * recognised, its last lines kept, and its end observed. Runs in its own process group so that
- * Ctrl-C in a terminal reaches only the supervisor, which then stops it with one SIGTERM.
+ * One service process under supervision: its output shown line by line, its `serving` and
+ * `stopped` lines recognised, its last lines kept, and its end observed. Runs in its own session
+ * (so in its own process group, without the terminal) so that Ctrl-C in a terminal reaches only
+ * npm and the supervisor, which then stops it with one SIGTERM.
  */
 export class ManagedChild {
   readonly spec: ChildSpec;
@@ -52,6 +54,7 @@ export class ManagedChild {
   private readonly recent: RecentLines;
   private readonly process: ChildProcess;
   private exit: ChildExit | undefined;
+  private drain: DrainReport | undefined;
   private stopRequestedFlag = false;
   private killedFlag = false;
 
@@ -72,8 +75,10 @@ export class ManagedChild {
       createInterface({ input: readable, crlfDelay: Infinity }).on('line', (line) => {
         for (const shown of options.write(stream, line)) this.recent.add(shown);
         const record = parseLogRecord(line);
-        const announcement = record && readServingAnnouncement(record);
+        if (record === undefined) return;
+        const announcement = readServingAnnouncement(record);
         if (announcement !== undefined) announce(announcement);
+        this.drain = readDrainReport(record) ?? this.drain;
       });
     };
     follow('stdout', this.process.stdout);
@@ -100,12 +105,17 @@ export class ManagedChild {
     return this.exit;
   }
 
+  /** What its `stopped` line said of its drain, once it wrote one. */
+  get drainReport(): DrainReport | undefined {
+    return this.drain;
+  }
+
   /** True once the supervisor asked it to stop: its exit is then expected. */
   get stopRequested(): boolean {
     return this.stopRequestedFlag;
   }
 
-  /** True when it had to be killed because it did not stop within the grace period. */
+  /** True when it was still running when the supervisor sent SIGKILL. */
   get killed(): boolean {
     return this.killedFlag;
   }

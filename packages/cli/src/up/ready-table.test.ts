@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderReadyTable } from './ready-table';
 
 describe('renderReadyTable', () => {
-  it('lists each service with its gRPC address, ops URL and stores, and says how to stop', () => {
+  it('lists each service with its gRPC address, ops URL and stores, the notices, and says how to stop', () => {
     const table = renderReadyTable(
       [
         {
@@ -23,6 +23,7 @@ describe('renderReadyTable', () => {
         },
       ],
       3250,
+      ['Embedded stores: …', 'Development admin: …'],
     );
     expect(table).toBe(
       [
@@ -33,7 +34,11 @@ describe('renderReadyTable', () => {
         '  auth      127.0.0.1:50051   http://127.0.0.1:8081   sql=pglite .gatehouse/auth, kv=memory',
         '  health    127.0.0.1:50054   http://127.0.0.1:8084   none',
         '',
-        'Press Ctrl-C to stop (or send SIGTERM); services get a graceful shutdown.',
+        'Embedded stores: …',
+        '',
+        'Development admin: …',
+        '',
+        'Press Ctrl-C to stop (or send SIGTERM): every service finishes its calls in flight first.',
         '',
       ].join('\n'),
     );

@@ -6,7 +6,11 @@ import type { ReadyService } from './supervisor';
  *   service      gRPC               ops                     stores
  *   auth         127.0.0.1:50051    http://127.0.0.1:8081   sql=pglite .gatehouse/auth, kv=memory
  */
-export function renderReadyTable(services: readonly ReadyService[], elapsedMs: number): string {
+export function renderReadyTable(
+  services: readonly ReadyService[],
+  elapsedMs: number,
+  notices: readonly string[] = [],
+): string {
   const rows = [
     ['service', 'gRPC', 'ops', 'stores'],
     ...services.map((service) => [
@@ -27,7 +31,8 @@ export function renderReadyTable(services: readonly ReadyService[], elapsedMs: n
     '',
     ...lines,
     '',
-    'Press Ctrl-C to stop (or send SIGTERM); services get a graceful shutdown.',
+    ...notices.flatMap((notice) => [notice, '']),
+    'Press Ctrl-C to stop (or send SIGTERM): every service finishes its calls in flight first.',
     '',
   ].join('\n');
 }

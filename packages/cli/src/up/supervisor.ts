@@ -1,5 +1,8 @@
 import { spawn as spawnProcess } from 'node:child_process';
+import { setTimeout as delay } from 'node:timers/promises';
+import { stopSignalWindowMs } from '@gatehouse/runtime/stop-signals';
 import type { ChildExit } from './child-exit';
+import type { DrainReport } from './drain-report';
 import { ManagedChild, type ChildSpec, type LineWriter, type SpawnFunction } from './managed-child';
 import { healthCheckProbe, type ReadinessProbe } from './readiness-probe';
 import { StartFailure, type FailedChild, type StartFailureReason } from './start-failure';
@@ -17,6 +20,12 @@ export interface SupervisorOptions {
   spawn?: SpawnFunction;
   /** Decides that a child that announced itself is ready; grpc.health.v1 Check by default. */
   probe?: ReadinessProbe;
+  /**
+   * How long a child that stopped on a signal of its own (exit 0) may precede the supervisor's own
+   * stop before it counts as ended unexpectedly; default stopSignalWindowMs. Under systemd's default
+   * KillMode every process of the unit gets the SIGTERM, the services a moment before this one.
+   */
+  signalWindowMs?: number;
 }
 
 /** A child that is up: where to reach it and what it stores data in. */
@@ -36,11 +45,29 @@ export interface UnexpectedExit {
   readonly recentLines: readonly string[];
 }
 
+/**
+ * How one child ended: `stopped` by itself on its stop signal; `failed` with a non-zero status while
+ * stopping; `overran` the grace period and was killed; `killed` at once (a second Ctrl-C); `ended`
+ * by itself before anyone asked (see unexpectedExit).
+ */
+export type StopOutcome = 'stopped' | 'failed' | 'overran' | 'killed' | 'ended';
+
+export interface ServiceStop {
+  readonly name: string;
+  readonly outcome: StopOutcome;
+  readonly exit: ChildExit;
+  /** What the service said of its drain in its `stopped` line, when it wrote one. */
+  readonly drain?: DrainReport;
+  readonly recentLines: readonly string[];
+}
+
 export interface StopReport {
-  /** True when every child stopped by itself after SIGTERM (none crashed, none had to be killed). */
+  /** True when every child stopped by itself on its stop signal (none failed, ended early or was killed). */
   readonly clean: boolean;
-  /** Children that did not stop within the grace period and were killed. */
-  readonly killed: readonly string[];
+  /** Every child, in display order. */
+  readonly services: readonly ServiceStop[];
+  /** How long a child may take to stop before it is killed (SupervisorOptions.stopGraceMs). */
+  readonly graceMs: number;
 }
 
 class ChildEnded extends Error {
@@ -60,7 +87,10 @@ export class Supervisor {
   private readonly unexpected: UnexpectedExit[] = [];
   private readonly unexpectedListeners: ((exit: UnexpectedExit) => void)[] = [];
   private children: readonly ManagedChild[] = [];
+  /** Per child: resolves with its exit once that exit counts as unexpected; never otherwise. */
+  private readonly unasked = new Map<ManagedChild, Promise<ChildExit>>();
   private stopping: Promise<StopReport> | undefined;
+  private graceOver = false;
 
   constructor(options: SupervisorOptions) {
     this.options = options;
@@ -77,7 +107,7 @@ export class Supervisor {
     const spawn = this.options.spawn ?? spawnProcess;
     this.children = this.options.children.map((spec, index) => {
       const child = new ManagedChild({ spec, spawn, write: this.options.output.writerFor(spec.name, index) });
-      void child.exited.then((exit) => this.onExit(child, exit));
+      this.unasked.set(child, this.watchExit(child));
       return child;
     });
     const waiting = new Map(this.children.map((child) => [child.name, "no 'serving' line yet"]));
@@ -123,7 +153,7 @@ export class Supervisor {
 
   private async startOne(child: ManagedChild, waiting: Map<string, string>): Promise<ReadyService> {
     const { signal } = this.startAbort;
-    const ended = child.exited.then((exit) => Promise.reject(new ChildEnded(exit)));
+    const ended = this.unasked.get(child)!.then((exit) => Promise.reject(new ChildEnded(exit)));
     const aborted = rejectOnAbort(signal);
     const announcement = await Promise.race([child.serving, ended, aborted]);
     const { grpcHost, opsHost, healthService } = child.spec;
@@ -156,30 +186,59 @@ export class Supervisor {
       }));
   }
 
-  private onExit(child: ManagedChild, exit: ChildExit): void {
-    if (child.stopRequested) return;
+  /**
+   * Resolves with the child's exit once it counts as unexpected: at once for a crash, after the
+   * signal window for a child that stopped on a signal of its own, in case the supervisor's stop
+   * is on its way (the same Ctrl-C or SIGTERM). Never resolves when the stop was requested.
+   */
+  private async watchExit(child: ManagedChild): Promise<ChildExit> {
+    const exit = await child.exited;
+    if (!child.stopRequested && endedOnStopSignal(exit)) {
+      await delay(this.options.signalWindowMs ?? stopSignalWindowMs);
+    }
+    if (child.stopRequested) return new Promise<never>(() => undefined);
     const unexpected = { name: child.name, exit, recentLines: child.recentLines() };
     this.unexpected.push(unexpected);
     for (const listener of this.unexpectedListeners.splice(0)) listener(unexpected);
+    return exit;
   }
 
   private async stopAll(): Promise<StopReport> {
     if (!this.startAbort.signal.aborted) this.startAbort.abort('stopped');
+    const early = new Set(this.unexpected.map((exit) => exit.name));
     for (const child of this.children) child.terminate();
-    const timer = setTimeout(() => this.kill(), this.options.stopGraceMs);
+    const timer = setTimeout(() => {
+      this.graceOver = true;
+      this.kill();
+    }, this.options.stopGraceMs);
     await Promise.all(this.children.map((child) => child.exited));
     clearTimeout(timer);
-    const killed = this.children.filter((child) => child.killed).map((child) => child.name);
-    const clean = this.children.every((child) => stoppedCleanly(child)) && this.unexpected.length === 0;
-    return { clean, killed };
+    const services = this.children.map((child): ServiceStop => {
+      const exit = child.exitStatus!;
+      return {
+        name: child.name,
+        outcome: early.has(child.name) ? 'ended' : this.outcomeOf(child, exit),
+        exit,
+        ...(child.drainReport === undefined ? {} : { drain: child.drainReport }),
+        recentLines: child.recentLines(),
+      };
+    });
+    const clean = services.every((service) => service.outcome === 'stopped');
+    return { clean, services, graceMs: this.options.stopGraceMs };
+  }
+
+  private outcomeOf(child: ManagedChild, exit: ChildExit): StopOutcome {
+    if (child.killed) return this.graceOver ? 'overran' : 'killed';
+    return endedOnStopSignal(exit) ? 'stopped' : 'failed';
   }
 }
 
-/** Exit 0 after SIGTERM, or ended by the SIGTERM itself (it came before the service's handler). */
-function stoppedCleanly(child: ManagedChild): boolean {
-  const exit = child.exitStatus;
-  if (exit === undefined || child.killed) return false;
-  return exit.code === 0 || exit.signal === 'SIGTERM';
+/**
+ * A Gatehouse service exits 0 only after a stop signal; one that got the signal before it set up
+ * its handler (still starting) is ended by the signal itself.
+ */
+function endedOnStopSignal(exit: ChildExit): boolean {
+  return exit.code === 0 || exit.signal === 'SIGTERM' || exit.signal === 'SIGINT';
 }
 
 /** A promise that rejects with the signal's reason once it is aborted. */

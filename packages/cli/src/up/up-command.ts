@@ -1,3 +1,5 @@
+import { constants } from 'node:os';
+import { stopSignalListener, stopSignalWindowMs } from '@gatehouse/runtime/stop-signals';
 import type { CliContext, Command } from '../command';
 import { usageExitCode } from '../command';
 import { UsageError } from '../usage-error';
@@ -6,9 +8,11 @@ import { planLaunches } from './launch-plan';
 import { PrefixedOutput } from './prefixed-output';
 import { withDevAdmin } from './dev-admin';
 import { renderReadyTable } from './ready-table';
+import { startNotices } from './start-notices';
 import { serviceCatalog } from './service-catalog';
 import { StartFailure } from './start-failure';
-import { Supervisor } from './supervisor';
+import { summarizeStop } from './stop-summary';
+import { Supervisor, type StopReport } from './supervisor';
 import { readUpOptions, upUsage, type UpOptions } from './up-options';
 
 /** `gatehouse up`: runs the whole cluster on this machine until Ctrl-C. */
@@ -58,23 +62,48 @@ export async function runUp(options: UpOptions, context: CliContext): Promise<nu
     stopGraceMs: options.stopGraceMs,
   });
 
-  let signalled = false;
+  // One Ctrl-C reaches npm and this process together, and npm forwards its copy: signals within
+  // stopSignalWindowMs are one stop. A signal after that kills what is still running.
+  const startedAt = Date.now();
+  let stopStartedAt = startedAt;
+  let insisted: NodeJS.Signals | undefined;
   let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
   const stopRequested = new Promise<NodeJS.Signals>((resolve) => (onSignal = resolve));
-  const unsubscribe = context.onStopSignal((signal) => {
-    if (signalled) {
-      stderr.write(`gatehouse up: ${signal} again: killing the services without waiting\n`);
-      supervisor.kill();
-      return;
-    }
-    signalled = true;
-    stderr.write(`gatehouse up: ${signal} received: stopping the services (again to kill them)\n`);
-    onSignal(signal);
-    void supervisor.stop();
-  });
+  const unsubscribe = context.onStopSignal(
+    stopSignalListener({
+      onStop: (signal) => {
+        stopStartedAt = Date.now();
+        // Stop first: when the terminal has gone (SIGHUP), writing may fail.
+        void supervisor.stop();
+        onSignal(signal);
+        const again = signal === 'SIGINT' ? 'Ctrl-C' : signal;
+        stderr.write(
+          `gatehouse up: ${signal} received: stopping the services gracefully ` +
+            `(${again} again after ${stopSignalWindowMs / 1000} s kills them)\n`,
+        );
+      },
+      onInsist: (signal) => {
+        if (insisted !== undefined) return;
+        insisted = signal;
+        stderr.write(`gatehouse up: ${signal} again: killing the services that are still stopping\n`);
+        supervisor.kill();
+      },
+    }),
+  );
+
+  const report = (stop: StopReport): number => {
+    const summary = summarizeStop(stop, {
+      insisted,
+      signalNumber: insisted === undefined ? undefined : constants.signals[insisted],
+      elapsedMs: Date.now() - stopStartedAt,
+    });
+    for (const line of summary.stopped) stdout.write(`${line}\n`);
+    for (const line of summary.problems) stderr.write(`${line}\n`);
+    (summary.exitStatus === 0 ? stdout : stderr).write(`${summary.verdict}\n`);
+    return summary.exitStatus;
+  };
 
   try {
-    const startedAt = Date.now();
     const names = children.map((child) => child.name).join(', ');
     stdout.write(`gatehouse up: starting ${names}\n`);
     let ready;
@@ -82,41 +111,31 @@ export async function runUp(options: UpOptions, context: CliContext): Promise<nu
       ready = await supervisor.start();
     } catch (error) {
       if (!(error instanceof StartFailure)) throw error;
-      if (error.reason === 'stopped') return reportStopped(await supervisor.stop(), context);
+      if (error.reason === 'stopped') return report(await supervisor.stop());
       stderr.write(`\ngatehouse up: could not start the services; stopped the others.\n${error.message}\n`);
       return 1;
     }
-    stdout.write(renderReadyTable(ready, Date.now() - startedAt));
-    if (admin?.notice) stdout.write(`${admin.notice}\n\n`);
+    stdout.write(renderReadyTable(ready, Date.now() - startedAt, startNotices(ready, admin?.notice)));
 
     const crash = await Promise.race([supervisor.unexpectedExit(), stopRequested.then(() => undefined)]);
     if (crash !== undefined) {
-      stderr.write(`\ngatehouse up: ${crash.name} ${describeExit(crash.exit)}; stopping the others.\n`);
-      if (crash.recentLines.length > 0) {
+      stopStartedAt = Date.now();
+      const how =
+        crash.exit.code === 0
+          ? 'stopped on a signal sent to it, not to gatehouse up'
+          : describeExit(crash.exit);
+      stderr.write(`\ngatehouse up: ${crash.name} ${how}; stopping the others.\n`);
+      if (crash.recentLines.length > 0 && crash.exit.code !== 0) {
         stderr.write(
           `  last output of ${crash.name}:\n${crash.recentLines.map((line) => `    ${line}\n`).join('')}`,
         );
       }
-      await supervisor.stop();
+      report(await supervisor.stop());
       return 1;
     }
-    return reportStopped(await supervisor.stop(), context);
+    return report(await supervisor.stop());
   } finally {
     unsubscribe();
     supervisor.kill();
   }
-}
-
-function reportStopped(report: { clean: boolean; killed: readonly string[] }, context: CliContext): number {
-  if (report.killed.length > 0) {
-    context.stderr.write(
-      `gatehouse up: killed ${report.killed.join(', ')}: did not stop within the grace period\n`,
-    );
-  }
-  if (!report.clean) {
-    context.stderr.write('gatehouse up: stopped, but not every service stopped cleanly\n');
-    return 1;
-  }
-  context.stdout.write('gatehouse up: all services stopped\n');
-  return 0;
 }

@@ -21,7 +21,10 @@ export interface UpOptions {
 export const upUsage = `Usage: gatehouse up [options]
 
 Starts the Gatehouse services on this machine, waits until each one is ready and prints where they
-listen. Ctrl-C stops them all.
+listen. Ctrl-C, SIGTERM or SIGHUP stops them all gracefully: each finishes its calls in flight
+(within its SHUTDOWN_GRACE_MS) and the command says how each one stopped. Signals within 1 s of the
+first count as one (a terminal's Ctrl-C reaches npm and gatehouse up, and npm forwards it again); a
+second one later kills the services still stopping.
 
 Options:
   --only <names>      start only these services (comma-separated): auth, rate-limit, cost-budget, health
@@ -30,6 +33,10 @@ Options:
   --timeout <s>       how long the services may take to become ready, default 60
   --grace <s>         how long a service may take to stop before it is killed, default 15
   -h, --help          show this help
+
+Exit status:
+  0 every service stopped cleanly; 1 a service failed to start, crashed, or did not stop cleanly;
+  128 + the signal's number (130 for SIGINT, 143 for SIGTERM) when a second signal killed services.
 
 Environment:
   Every variable is passed on to the services (DATABASE_URL, REDIS_URL, GATEHOUSE_DATA_DIR, LOG_LEVEL, ...).

@@ -1,5 +1,5 @@
 // End to end: the BUILT `gatehouse up` (run `npx tsc -b` first; `npm test` does) with the real services.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,66 +7,32 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { canConnect } from '../../../../test/support/can-connect';
+import {
+  upTestEnv,
+  waitForOutput,
+  watchProcess,
+  type WatchedProcess,
+} from '../../../../test/support/watched-process';
 
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const cliPath = join(repoRoot, 'packages', 'cli', 'dist', 'main.js');
 const bufPath = join(repoRoot, 'node_modules', '.bin', 'buf');
 const run = promisify(execFile);
 
-interface RunningCli {
-  process: ChildProcess;
-  output(): { stdout: string; stderr: string };
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const running: RunningCli[] = [];
+const running: WatchedProcess[] = [];
 const dataDirs: string[] = [];
 
-function startCli(args: string[], env: Record<string, string> = {}): RunningCli {
+function startCli(args: string[], env: Record<string, string> = {}): WatchedProcess {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-up-'));
   dataDirs.push(dataDir);
-  const baseEnv = { ...process.env };
-  for (const name of ['DATABASE_URL', 'REDIS_URL', 'GRPC_PORT', 'OPS_PORT', 'FORCE_COLOR'])
-    delete baseEnv[name];
   const child = spawn(process.execPath, [cliPath, ...args], {
     cwd: dataDir,
-    env: {
-      ...baseEnv,
-      GATEHOUSE_DATA_DIR: dataDir,
-      GRPC_HOST: '127.0.0.1',
-      OPS_HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      NO_COLOR: '1',
-      ...env,
-    },
+    env: upTestEnv(dataDir, env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const text = { stdout: '', stderr: '' };
-  child.stdout.on('data', (chunk: Buffer) => (text.stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (text.stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('close', (code, signal) => resolve({ code, signal })),
-  );
-  const cli = { process: child, output: () => text, exited };
+  const cli = watchProcess(child);
   running.push(cli);
   return cli;
-}
-
-async function waitForOutput(cli: RunningCli, pattern: RegExp, timeoutMs: number): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { stdout, stderr } = cli.output();
-    if (pattern.test(stdout)) return stdout;
-    const exit = await Promise.race([
-      cli.exited,
-      new Promise<undefined>((r) => setTimeout(() => r(undefined), 100)),
-    ]);
-    if (exit !== undefined || Date.now() > deadline) {
-      throw new Error(
-        `gatehouse up did not print ${pattern} (exit: ${JSON.stringify(exit)})\n${stdout}\n${stderr}`,
-      );
-    }
-  }
 }
 
 function buf(...args: string[]): Promise<string> {
@@ -99,8 +65,8 @@ const expectedServices = {
 
 describe('gatehouse up (built CLI)', () => {
   it('starts all four services, serves health, reflection and ops, and stops cleanly on SIGTERM', async () => {
-    const cli = startCli(['up', '--ephemeral-ports']);
-    const stdout = await waitForOutput(cli, /Press Ctrl-C to stop/, 45_000);
+    const cli = startCli(['up', '--ephemeral-ports', '--timeout', '180']);
+    const stdout = await waitForOutput(cli, /Press Ctrl-C to stop/, 190_000, 'gatehouse up');
 
     const rows = [
       ...stdout.matchAll(/^ {2}(\S+)\s+127\.0\.0\.1:(\d+)\s+http:\/\/127\.0\.0\.1:(\d+)\s+(.+)$/gm),
@@ -149,11 +115,11 @@ describe('gatehouse up (built CLI)', () => {
 
     cli.process.kill('SIGTERM');
     expect(await cli.exited).toEqual({ code: 0, signal: null });
-    expect(cli.output().stdout).toContain('gatehouse up: all services stopped');
+    expect(cli.output().stdout).toMatch(/^gatehouse up: all 4 services stopped cleanly in \d+\.\d s$/m);
     expect(await Promise.all(ports.map((port) => canConnect('127.0.0.1', port)))).toEqual(
       ports.map(() => false),
     );
-  }, 60_000);
+  }, 240_000);
 
   it('exits 1 naming the service and the variable when a service rejects its configuration', async () => {
     const cli = startCli(['up', '--only', 'health'], { GATEHOUSE_HEALTH_GRPC_PORT: 'abc' });

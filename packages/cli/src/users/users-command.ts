@@ -60,7 +60,7 @@ $GATEHOUSE_PASSWORD. --role and --tier then set roles and tier, which needs an a
 
 Options:
   --email <email>          the new user's email (required)
-  --name <display name>    display name
+  --name <display name>    display name (default: the part of the email before the @)
   --role <r>[,<r>…]        roles to set (replaces the default roles), repeatable
   --tier <tier>            tier to set, e.g. free, pro
   --password-stdin         read the password from standard input
@@ -75,7 +75,8 @@ Options:
       ? credentialMetadata(requireCredential(input.tokenFlag, context.env))
       : new Metadata();
     return withClient(authV1.AuthServiceClient, input.target.address, async (client) => {
-      const displayName = stringOption(input.values, 'name') ?? '';
+      // Register needs a display name; without --name, the part of the email before the @.
+      const displayName = stringOption(input.values, 'name') ?? email.split('@')[0] ?? '';
       const { userId } = await unaryCall(
         client,
         client.register,

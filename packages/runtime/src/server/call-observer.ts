@@ -34,6 +34,7 @@ export interface PeerSource {
 export class CallObserver {
   readonly newRequestId = requestIdGenerator();
   private readonly instruments: MethodInstruments;
+  private open = 0;
 
   constructor(readonly options: CallObserverOptions) {
     this.instruments = new MethodInstruments(options.metrics);
@@ -43,7 +44,18 @@ export class CallObserver {
   begin(path: string, requestStream: boolean, responseStream: boolean, call: PeerSource): CallObservation {
     const method = this.instruments.of(path, requestStream, responseStream);
     method.started.inc();
+    this.open += 1;
     return new CallObservation(this, method, path, call);
+  }
+
+  /** Calls begun and not yet ended: what a drain waits for. */
+  get openCalls(): number {
+    return this.open;
+  }
+
+  /** @internal Called once by each observation as it ends. */
+  callEnded(): void {
+    this.open -= 1;
   }
 }
 
@@ -82,6 +94,7 @@ export class CallObservation {
   end(code: status, details: string): void {
     if (this.ended) return;
     this.ended = true;
+    this.observer.callEnded();
     const seconds = (performance.now() - this.started) / 1e3;
     const codeName = status[code] ?? String(code);
     const outcome = this.method.outcome(codeName);

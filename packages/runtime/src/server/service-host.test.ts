@@ -230,7 +230,7 @@ describe('startServiceHost', () => {
   });
 
   it('drains gracefully: Watch sees NOT_SERVING, in-flight calls finish, new calls are refused', async () => {
-    const { host, auth, health } = await startHost();
+    const { host, auth, health, logs } = await startHost();
     const watched: number[] = [];
     const watch = health.watch({ service: serviceNames.auth });
     watch.on('data', (message: grpcHealthV1.HealthCheckResponse) => watched.push(message.status));
@@ -252,5 +252,27 @@ describe('startServiceHost', () => {
     releaseSlowCall();
     await expect(inFlight).resolves.toEqual({ principal: undefined });
     await stopped;
+    // The watch and the slow call were in flight; both finished before the grace period.
+    const stoppedLine = logs.lines().find((line) => line.msg === 'stopped');
+    expect(stoppedLine).toMatchObject({ in_flight: 2, drained: 2, cancelled: 0 });
+    expect(stoppedLine?.drain_ms).toBeGreaterThanOrEqual(0);
+  });
+
+  it('cancels the calls still running when the grace period is over, and says how many', async () => {
+    const { host, auth, logs } = await startHost({ config: testCommonConfig({ SHUTDOWN_GRACE_MS: '200' }) });
+    slowCallStarted = false;
+    void unaryCall(auth, auth.whoAmI, {}, new Metadata()).catch(() => undefined);
+    await expect.poll(() => slowCallStarted).toBe(true);
+    await host.shutdown();
+    const lines = logs.lines();
+    expect(lines.find((line) => line.msg === 'grace period over: cancelling remaining calls')).toMatchObject({
+      grace_ms: 200,
+      cancelled: 1,
+    });
+    const stoppedLine = lines.find((line) => line.msg === 'stopped');
+    expect(stoppedLine).toMatchObject({ in_flight: 1, drained: 0, cancelled: 1 });
+    expect(stoppedLine?.drain_ms).toBeGreaterThanOrEqual(200);
+    releaseSlowCall();
+    auth.close();
   });
 });

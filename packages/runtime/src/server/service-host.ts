@@ -139,12 +139,19 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
   let stopping: Promise<void> | undefined;
   const shutdown = () => {
     stopping ??= (async () => {
-      logger.info({ grace_ms: config.shutdownGraceMs }, 'shutting down: NOT_SERVING, draining calls');
+      logger.info(
+        { grace_ms: config.shutdownGraceMs, in_flight: observer.openCalls },
+        'shutting down: NOT_SERVING, draining calls',
+      );
       readiness.stop();
       health.setAllNotServing();
       health.close();
       options.onDrainStart?.();
-      await drain(server, config.shutdownGraceMs, logger);
+      const inFlight = observer.openCalls;
+      const drainStarted = clock.now();
+      const cancelled = await drain(server, config.shutdownGraceMs, logger, observer);
+      const drained = { in_flight: inFlight, drained: inFlight - cancelled, cancelled };
+      const drainMs = clock.now() - drainStarted;
       alive = false;
       await ops.close();
       for (const resource of options.resources ?? []) {
@@ -152,7 +159,8 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
           .close()
           .catch((error: unknown) => logger.error({ err: error }, `closing ${resource.name} failed`));
       }
-      logger.info('stopped');
+      // Read by `gatehouse up` to say how each service stopped.
+      logger.info({ ...drained, drain_ms: drainMs }, 'stopped');
     })();
     return stopping;
   };
@@ -171,17 +179,21 @@ function bind(server: Server, host: string, port: number): Promise<number> {
   });
 }
 
-/** Stops accepting calls and waits for in-flight ones, cancelling whatever is left after graceMs. */
-function drain(server: Server, graceMs: number, logger: Logger): Promise<void> {
+/**
+ * Stops accepting calls and waits for in-flight ones, cancelling whatever is left after graceMs;
+ * resolves to the number of calls it cancelled.
+ */
+function drain(server: Server, graceMs: number, logger: Logger, observer: CallObserver): Promise<number> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
-      logger.warn({ grace_ms: graceMs }, 'grace period over: cancelling remaining calls');
+      const left = observer.openCalls;
+      logger.warn({ grace_ms: graceMs, cancelled: left }, 'grace period over: cancelling remaining calls');
       server.forceShutdown();
-      resolve();
+      resolve(left);
     }, graceMs);
     server.tryShutdown(() => {
       clearTimeout(timer);
-      resolve();
+      resolve(0);
     });
   });
 }

@@ -8,12 +8,24 @@ interface ReadyzBody {
   checks?: { name: string; ok: boolean; detail: string }[];
 }
 
+export interface ServiceTargetOptions {
+  /**
+   * Longest wait between reconnection attempts; the poll interval. grpc-js backs off up to 120 s
+   * by default, so a peer that came up after a slow start would be shown down for minutes.
+   */
+  maxReconnectBackoffMs: number;
+}
+
 /**
  * A Gatehouse service: its grpc.health.v1 readiness decides serving or not; its /readyz tells a
  * degraded service (answering under a failure policy) from a healthy one.
  */
-export function serviceTarget(service: WatchedService): Target {
-  const client = new grpcHealthV1.HealthClient(service.grpcAddress, credentials.createInsecure());
+export function serviceTarget(service: WatchedService, options: ServiceTargetOptions): Target {
+  const backoffMs = options.maxReconnectBackoffMs;
+  const client = new grpcHealthV1.HealthClient(service.grpcAddress, credentials.createInsecure(), {
+    'grpc.initial_reconnect_backoff_ms': Math.min(1000, backoffMs),
+    'grpc.max_reconnect_backoff_ms': backoffMs,
+  });
   return {
     name: service.name,
     kind: 'grpc',
