@@ -71,9 +71,12 @@ export {
 export { createPgliteSqlStore, type PgliteSqlStoreOptions } from './stores/sql/pglite-sql-store';
 export {
   readMigrationsDir,
+  readRoutinesDir,
   runMigrations,
+  runMigrationsDir,
   migrationChecksum,
   type Migration,
+  type Routine,
   type RunMigrationsOptions,
   type RunMigrationsResult,
 } from './stores/sql/migrations';

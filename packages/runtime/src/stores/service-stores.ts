@@ -8,7 +8,7 @@ import type { Closeable } from '../server/service-host';
 import type { KeyValueStore } from './kv/key-value-store';
 import { openKeyValueStore } from './kv/open-key-value-store';
 import { meterStores } from './metered-stores';
-import { readMigrationsDir, runMigrations } from './sql/migrations';
+import { runMigrationsDir } from './sql/migrations';
 import { openSqlStore } from './sql/open-sql-store';
 import type { SqlStore } from './sql/sql-store';
 
@@ -16,7 +16,10 @@ export interface ServiceStoresOptions {
   config: CommonConfig;
   logger: Logger;
   clock?: Clock;
-  /** Open the durable store and apply the SQL migrations found in this directory. */
+  /**
+   * Open the durable store and apply the SQL migrations found in this directory, then the routines
+   * (stored functions) in its `functions/` directory.
+   */
   sqlMigrationsDir?: string;
   /** Open the fast/expiring store. */
   keyValue?: boolean;
@@ -58,8 +61,9 @@ export async function openServiceStores(options: ServiceStoresOptions): Promise<
     stores.readinessChecks.push({ name: sql.kind, check: () => sql.ping() });
     stores.inUse.sql =
       sql.kind === 'postgres' ? `postgres (schema ${config.databaseSchema})` : `pglite ${dataDir}`;
-    const { applied } = await runMigrations(sql, await readMigrationsDir(options.sqlMigrationsDir));
+    const { applied, routines } = await runMigrationsDir(sql, options.sqlMigrationsDir);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    if (routines.length > 0) logger.debug({ routines }, 'routines applied');
   }
 
   if (options.keyValue) {
