@@ -20,12 +20,9 @@ $$;
 -- p_usage: targets (or any {"scope": {"kind", "id"}, "period", "periodStartMs"}), repeats allowed.
 CREATE OR REPLACE FUNCTION budget_lock_usage(p_now timestamptz, p_usage jsonb)
 RETURNS TABLE (usage_key text, spent_micros bigint, reserved_micros bigint) LANGUAGE plpgsql
--- PL/pgSQL for its plan, made once per connection (a LANGUAGE sql function is planned at each call).
-SET plan_cache_mode = force_generic_plan
-SET enable_seqscan = off
-SET enable_bitmapscan = off
-SET enable_hashjoin = off
-SET enable_mergejoin = off AS $$
+-- PL/pgSQL, so that its plan is kept (a LANGUAGE sql function is planned at each call); planned
+-- as budget_turn_plans.sql says.
+AS $$
 BEGIN
   RETURN QUERY
   WITH wanted AS (

@@ -18,12 +18,8 @@
 -- "thresholdPercent", "spentMicros", "limitMicros"}]).
 CREATE OR REPLACE FUNCTION budget_record_turn(p_now timestamptz, p_event_types jsonb, p_records jsonb)
 RETURNS TABLE (item integer, events jsonb) LANGUAGE plpgsql
--- As budget_spend_turn: plans made once per connection, index lookups at any table size.
-SET plan_cache_mode = force_generic_plan
-SET enable_seqscan = off
-SET enable_bitmapscan = off
-SET enable_hashjoin = off
-SET enable_mergejoin = off AS $$
+-- Planned as budget_turn_plans.sql says.
+AS $$
 #variable_conflict use_column
 DECLARE
   rows_moved bigint;

@@ -16,7 +16,7 @@ export interface Balance {
 export function readBalance(value: unknown, path: string): Balance {
   const json = SqlJson.object(value, path);
   return {
-    scope: { kind: json.integer('kind'), id: json.string('id') },
+    scope: json.scope(),
     limitMicros: json.micros('limitMicros'),
     remainingMicros: json.micros('remainingMicros'),
     resetsAtMs: json.nullableInteger('resetsAtMs'),

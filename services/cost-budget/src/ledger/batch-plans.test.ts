@@ -60,7 +60,7 @@ describe('turn statements on grown tables (real PostgreSQL)', () => {
     const commits = first.map((answered): SpendItem => ({
       operation: 'settle',
       reservationId:
-        answered.operation === 'reserve' && answered.outcome.kind === 'reserved'
+        answered.operation === 'reserve' && answered.outcome.kind === 'admitted'
           ? answered.outcome.result.reservationId
           : '',
       settlement: { action: 'commit', actualMicros: 800n },
@@ -72,8 +72,8 @@ describe('turn statements on grown tables (real PostgreSQL)', () => {
   it(`reads only the rows a batch touches once ${grownTo} reservations exist`, async () => {
     // Plans are made now, on nearly empty tables.
     expect(await reserveThenMixed(sql, 4, 'first')).toEqual([
-      Array(4).fill('reserved'),
-      [...Array(4).fill('reserved'), ...Array(4).fill('applied')],
+      Array(4).fill('admitted'),
+      [...Array(4).fill('admitted'), ...Array(4).fill('applied')],
     ]);
     await sql.query(
       `INSERT INTO reservations (reservation_id, amount_micros, status, holds, created_at, expires_at)
@@ -88,8 +88,8 @@ describe('turn statements on grown tables (real PostgreSQL)', () => {
 
     const reads = await sql.transaction(async (tx) => {
       expect(await reserveThenMixed(tx, 16, 'later')).toEqual([
-        Array(16).fill('reserved'),
-        [...Array(16).fill('reserved'), ...Array(16).fill('applied')],
+        Array(16).fill('admitted'),
+        [...Array(16).fill('admitted'), ...Array(16).fill('applied')],
       ]);
       const { rows } = await tx.query<{ relname: string; seq: string; fetched: string }>(
         `SELECT relname, seq_tup_read::text AS seq, idx_tup_fetch::text AS fetched

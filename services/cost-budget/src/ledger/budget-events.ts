@@ -21,9 +21,8 @@ export function readBudgetEvent(
   recorded: { at: Date; reservationId: string },
 ): BudgetEventRecord {
   const json = SqlJson.object(value, path);
-  const scope = json.object('scope');
   return {
-    scope: { kind: scope.integer('kind'), id: scope.string('id') },
+    scope: json.object('scope').scope(),
     type: json.integer('type'),
     thresholdPercent: json.integer('thresholdPercent'),
     spentMicros: json.micros('spentMicros'),

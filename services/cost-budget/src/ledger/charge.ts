@@ -1,5 +1,6 @@
-import { exhaustedError, exhaustedEvent } from './exhausted-error';
-import { replayOrConflict, requestHash } from './idempotency';
+import { admissionResult } from './admission-result';
+import { refuse } from './exhausted-error';
+import { requestHash } from './idempotency';
 import type { LedgerEffects } from './ledger-effects';
 import type { SpendBatches } from './spend-batches';
 import type { ChargeInput, ChargeResult } from './spend-items';
@@ -21,14 +22,9 @@ export async function charge(deps: ChargeDeps, input: ChargeInput): Promise<Char
     description: input.description,
   });
   const outcome = await deps.batches.charge(input, hash);
-  if (outcome.kind === 'recorded') {
-    const response = replayOrConflict(outcome.record, 'charge', hash, input.idempotencyKey);
-    return readChargeResult(response, 'idempotency_keys.response');
+  if (outcome.kind !== 'refused') {
+    const request = { operation: 'charge', hash, key: input.idempotencyKey };
+    return admissionResult(deps.effects, outcome, request, readChargeResult);
   }
-  if (outcome.kind === 'charged') {
-    deps.effects.committed(outcome.effects);
-    return outcome.result;
-  }
-  await deps.effects.exhausted(exhaustedEvent(outcome.refusal));
-  throw exhaustedError(outcome.refusal, input.amountMicros);
+  return refuse(deps.effects, outcome.refusal, input.amountMicros);
 }

@@ -3,7 +3,14 @@ import { GatehouseError } from '@gatehouse/runtime';
 import { formatMicros } from '../domain/money';
 import { scopeLabel } from '../domain/scope';
 import type { BudgetEventRecord } from './budget-events';
+import type { LedgerEffects } from './ledger-effects';
 import type { Refusal } from './spend-items';
+
+/** Records and logs the refusal's EXHAUSTED event, then throws its RESOURCE_EXHAUSTED. */
+export async function refuse(effects: LedgerEffects, refusal: Refusal, requested: bigint): Promise<never> {
+  await effects.exhausted(exhaustedEvent(refusal));
+  throw exhaustedError(refusal, requested);
+}
 
 /** The EXHAUSTED event recorded when a scope refuses an amount. */
 export function exhaustedEvent(refusal: Refusal): BudgetEventRecord {

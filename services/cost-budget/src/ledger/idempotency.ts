@@ -31,15 +31,15 @@ export function readIdempotencyRecord(value: unknown, path: string): Idempotency
 }
 
 /**
- * Stripe semantics: the same key with the same parameters gets the original result; with other
- * parameters (or for another operation) FAILED_PRECONDITION.
+ * Stripe semantics: the same key with the same parameters gets the original result (read by
+ * `read`); with other parameters (or for another operation) FAILED_PRECONDITION.
  */
-export function replayOrConflict(
+export function replayOrConflict<Result>(
   record: IdempotencyRecord,
-  operation: string,
-  hash: string,
-  key: string,
-): unknown {
+  request: { operation: string; hash: string; key: string },
+  read: (response: unknown, path: string) => Result,
+): Result {
+  const { operation, hash, key } = request;
   if (record.operation !== operation || record.requestHash !== hash) {
     throw new GatehouseError(
       'FAILED_PRECONDITION',
@@ -51,7 +51,7 @@ export function replayOrConflict(
       },
     );
   }
-  return record.response;
+  return read(record.response, 'idempotency_keys.response');
 }
 
 /** Deletes records older than the retention; resolves how many. */

@@ -1,5 +1,6 @@
-import { exhaustedError, exhaustedEvent } from './exhausted-error';
-import { replayOrConflict, requestHash } from './idempotency';
+import { admissionResult } from './admission-result';
+import { refuse } from './exhausted-error';
+import { requestHash } from './idempotency';
 import type { LedgerEffects } from './ledger-effects';
 import type { SpendBatches } from './spend-batches';
 import type { ReserveInput, ReserveResult } from './spend-items';
@@ -28,19 +29,14 @@ export async function reserve(deps: ReserveDeps, input: ReserveInput): Promise<R
   let sweptAfterRefusal = false;
   for (;;) {
     const outcome = await deps.batches.reserve(input, hash);
-    if (outcome.kind === 'recorded') {
-      const response = replayOrConflict(outcome.record, 'reserve', hash, input.idempotencyKey);
-      return readReserveResult(response, 'idempotency_keys.response');
-    }
-    if (outcome.kind === 'reserved') {
-      deps.effects.committed(outcome.effects);
-      return outcome.result;
+    if (outcome.kind !== 'refused') {
+      const request = { operation: 'reserve', hash, key: input.idempotencyKey };
+      return admissionResult(deps.effects, outcome, request, readReserveResult);
     }
     if (!sweptAfterRefusal && (await deps.expireDue()) > 0) {
       sweptAfterRefusal = true;
       continue;
     }
-    await deps.effects.exhausted(exhaustedEvent(outcome.refusal));
-    throw exhaustedError(outcome.refusal, input.amountMicros);
+    return refuse(deps.effects, outcome.refusal, input.amountMicros);
   }
 }

@@ -68,15 +68,14 @@ export interface Refusal {
 /** The key was used before: its record, for the operation to replay or refuse. */
 export type Recorded = { kind: 'recorded'; record: IdempotencyRecord };
 
-export type ReserveOutcome =
+/** What a Reserve or a Charge came to in its turn. */
+export type AdmissionOutcome<Result> =
   | Recorded
   | { kind: 'refused'; refusal: Refusal }
-  | { kind: 'reserved'; result: ReserveResult; effects: CommittedEffects };
+  | { kind: 'admitted'; result: Result; effects: CommittedEffects };
 
-export type ChargeOutcome =
-  | Recorded
-  | { kind: 'refused'; refusal: Refusal }
-  | { kind: 'charged'; result: ChargeResult; effects: CommittedEffects };
+export type ReserveOutcome = AdmissionOutcome<ReserveResult>;
+export type ChargeOutcome = AdmissionOutcome<ChargeResult>;
 
 export type SettleOutcome =
   | { kind: 'missing' }

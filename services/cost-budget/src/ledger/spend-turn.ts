@@ -71,25 +71,12 @@ function itemJson(item: SpendItem, nowMs: number): Record<string, unknown> {
   switch (item.operation) {
     case 'reserve':
       return {
-        operation: 'reserve',
-        idempotencyKey: item.input.idempotencyKey,
-        requestHash: item.requestHash,
+        ...admissionJson(item),
         reservationId: `rsv_${randomUUID()}`,
-        amountMicros: item.input.amountMicros.toString(),
         expiresAtMs: nowMs + item.input.ttlSeconds * 1000,
-        description: item.input.description,
-        scopes: item.input.scopes.map((scope) => ({ kind: scope.kind, id: scope.id })),
       };
     case 'charge':
-      return {
-        operation: 'charge',
-        idempotencyKey: item.input.idempotencyKey,
-        requestHash: item.requestHash,
-        chargeId: `chg_${randomUUID()}`,
-        amountMicros: item.input.amountMicros.toString(),
-        description: item.input.description,
-        scopes: item.input.scopes.map((scope) => ({ kind: scope.kind, id: scope.id })),
-      };
+      return { ...admissionJson(item), chargeId: `chg_${randomUUID()}` };
     case 'settle':
       return {
         operation: item.settlement.action,
@@ -99,6 +86,18 @@ function itemJson(item: SpendItem, nowMs: number): Record<string, unknown> {
           : {}),
       };
   }
+}
+
+/** What a Reserve and a Charge send alike. */
+function admissionJson(item: Extract<SpendItem, { operation: 'reserve' | 'charge' }>) {
+  return {
+    operation: item.operation,
+    idempotencyKey: item.input.idempotencyKey,
+    requestHash: item.requestHash,
+    amountMicros: item.input.amountMicros.toString(),
+    description: item.input.description,
+    scopes: item.input.scopes.map((scope) => ({ kind: scope.kind, id: scope.id })),
+  };
 }
 
 async function queryTurn(sql: SqlExecutor, params: unknown[]): Promise<unknown[]> {
@@ -141,7 +140,7 @@ function reserveOutcome(answer: SqlJson, amountMicros: bigint, nowMs: number): R
   if (outcome === 'recorded' || outcome === 'refused') return admissionOutcome(answer, outcome, nowMs);
   expectOutcome(answer, outcome, 'reserved');
   return {
-    kind: 'reserved',
+    kind: 'admitted',
     result: readReserveResult(answer.raw('response'), `${answer.path}.response`),
     effects: {
       entries: targetsOf(answer).map((key) => ({ key, spentDelta: 0n, reservedDelta: amountMicros })),
@@ -156,7 +155,7 @@ function chargeOutcome(answer: SqlJson, amountMicros: bigint, nowMs: number): Ch
   expectOutcome(answer, outcome, 'charged');
   const recorded = { at: new Date(nowMs), reservationId: '' };
   return {
-    kind: 'charged',
+    kind: 'admitted',
     result: readChargeResult(answer.raw('response'), `${answer.path}.response`),
     effects: {
       entries: targetsOf(answer).map((key) => ({ key, spentDelta: amountMicros, reservedDelta: 0n })),

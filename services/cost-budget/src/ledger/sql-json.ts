@@ -1,4 +1,5 @@
 import { int64Max, int64Min } from '../domain/money';
+import type { ScopeRef } from '../domain/scope';
 
 /** The ledger's SQL answered JSON of a shape this code does not read: a bug, never the caller's input. */
 export class UnexpectedSqlJson extends Error {
@@ -78,6 +79,11 @@ export class SqlJson {
       if (!Number.isSafeInteger(value)) throw new UnexpectedSqlJson(path, 'an integer', value);
       return value as number;
     });
+  }
+
+  /** This object's own `kind` and `id`: a scope. */
+  scope(): ScopeRef {
+    return { kind: this.integer('kind'), id: this.string('id') };
   }
 
   object(name: string): SqlJson {

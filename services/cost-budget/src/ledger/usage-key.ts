@@ -25,10 +25,9 @@ export function usageKeyText(key: UsageKey): string {
 /** A target as functions/budget_targets.sql makes it (and reservations.holds keeps it). */
 export function readUsageTarget(value: unknown, path: string): UsageTarget {
   const json = SqlJson.object(value, path);
-  const scope = json.object('scope');
   const periodEndMs = json.nullableInteger('periodEndMs');
   return {
-    scope: { kind: scope.integer('kind'), id: scope.string('id') },
+    scope: json.object('scope').scope(),
     period: json.integer('period'),
     periodStartMs: json.integer('periodStartMs'),
     periodEndMs: periodEndMs ?? undefined,

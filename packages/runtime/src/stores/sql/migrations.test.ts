@@ -4,17 +4,17 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readMigrationsDir, readRoutinesDir } from './migrations';
 
+let dir: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gatehouse-migrations-'));
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
 describe('readMigrationsDir', () => {
-  let dir: string;
-
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'gatehouse-migrations-'));
-  });
-
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
   it('reads NNNN_name.sql files sorted by name, the id being the name without .sql', async () => {
     await writeFile(join(dir, '0002_add_index.sql'), 'CREATE INDEX i ON t (a);');
     await writeFile(join(dir, '0010_later.sql'), 'SELECT 10;');
@@ -78,16 +78,6 @@ describe('readMigrationsDir', () => {
 });
 
 describe('readRoutinesDir', () => {
-  let dir: string;
-
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'gatehouse-routines-'));
-  });
-
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
   it('reads name.sql files sorted by name, skipping Markdown notes', async () => {
     await writeFile(join(dir, 'second_step.sql'), 'SELECT 2;');
     await writeFile(join(dir, 'first.sql'), 'SELECT 1;');
