@@ -6,7 +6,7 @@
 -- The turn first locks what it will change: the reservations it settles, then every usage row of
 -- the turn in the one lock order (budget_lock_usage), and reads them into memory. It then decides
 -- each operation against those values, which it keeps current as it goes, so each answer reflects
--- the operations before it; and it writes everything decided at the end (budget_record_turn).
+-- the operations before it; and it writes what the answers say at the end (budget_record_turn).
 --
 -- This is the one place a spend is decided:
 --   admission   Reserve and Charge hold or charge `amount` on every one of their scopes only if each
@@ -41,6 +41,7 @@ RETURNS SETOF jsonb LANGUAGE plpgsql
 AS $$
 DECLARE
   now_ms bigint := budget_time_ms(p_now);
+  items jsonb[];               -- p_items, numbered from 1
   settling jsonb;              -- reservation id -> its locked row, for the settlements
   scopes jsonb;                -- the scopes of the Reserves and Charges
   targets jsonb;               -- scope key -> target, for the Reserves and Charges
@@ -49,22 +50,17 @@ DECLARE
   spent numeric[];
   reserved numeric[];
   recorded jsonb;              -- idempotency key -> record of an earlier turn
-  new_keys text[] := '{}';     -- ... and of this one
-  new_records jsonb[] := '{}';
-  closed_ids text[] := '{}';   -- reservations settled in this turn, and the status they were given
+  admitted_keys text[] := '{}';   -- ... and the keys this turn admitted, with their item numbers
+  admitted_items integer[] := '{}';
+  closed_ids text[] := '{}';      -- reservations settled in this turn, and the status they were given
   closed_statuses text[] := '{}';
-  -- What the turn records and answers.
-  opened jsonb[] := '{}';
-  settled jsonb[] := '{}';
-  entries jsonb[] := '{}';
-  results jsonb[] := '{}';
-  spends jsonb[] := '{}';
   answers jsonb[] := '{}';
   -- One item.
   item record;
   operation text;
   key text;
   replay jsonb;
+  first integer;
   reservation jsonb;
   closed_at integer;
   refused boolean;
@@ -77,27 +73,26 @@ DECLARE
   committed numeric;
   over boolean;
   status text;
-  reference text;
   spent_delta numeric;
   reserved_delta numeric;
-  extra_event jsonb;
   balances jsonb;
-  response jsonb;
   recorded_events record;
 BEGIN
+  items := ARRAY(SELECT x FROM jsonb_array_elements(p_items) WITH ORDINALITY AS e(x, n) ORDER BY n);
+
   SELECT COALESCE(jsonb_object_agg(x.reservation_id, jsonb_build_object('status', x.status,
       'amountMicros', x.amount_micros, 'targets', x.holds, 'expiresAtMs', budget_time_ms(x.expires_at),
       'settledAtMs', budget_time_ms(x.settled_at))), '{}')
   INTO settling
   FROM (SELECT * FROM reservations
-        WHERE reservation_id = ANY (ARRAY(SELECT x->>'reservationId' FROM jsonb_array_elements(p_items) AS x
+        WHERE reservation_id = ANY (ARRAY(SELECT x->>'reservationId' FROM unnest(items) AS x
                                           WHERE x->>'operation' IN ('commit', 'release', 'expire')))
         ORDER BY reservation_id FOR UPDATE) AS x;
 
   -- (Each function gets its arguments from variables: a sub-select as an argument would keep the
   -- planner from inlining budget_targets.)
   SELECT COALESCE(jsonb_agg(DISTINCT sc), '[]') INTO scopes
-  FROM jsonb_array_elements(p_items) AS x, jsonb_array_elements(x->'scopes') AS sc
+  FROM unnest(items) AS x, jsonb_array_elements(x->'scopes') AS sc
   WHERE x->>'operation' IN ('reserve', 'charge');
   SELECT COALESCE(jsonb_object_agg(budget_scope_key(t.target->'scope'), t.target), '{}')
   INTO targets
@@ -119,14 +114,14 @@ BEGIN
       'requestHash', k.request_hash, 'response', k.response)), '{}')
   INTO recorded
   FROM idempotency_keys AS k
-  WHERE k.idempotency_key = ANY (ARRAY(SELECT x->>'idempotencyKey' FROM jsonb_array_elements(p_items) AS x
+  WHERE k.idempotency_key = ANY (ARRAY(SELECT x->>'idempotencyKey' FROM unnest(items) AS x
                                        WHERE x->>'operation' IN ('reserve', 'charge')));
 
   -- Each operation with its targets (those of its scopes, or of the reservation it settles) and
   -- the index of each target's usage row in spent and reserved.
   FOR item IN
     SELECT x.v, x.n::integer AS n, settling->(x.v->>'reservationId') AS reservation, t.targets, t.rows
-    FROM jsonb_array_elements(p_items) WITH ORDINALITY AS x(v, n)
+    FROM unnest(items) WITH ORDINALITY AS x(v, n)
     CROSS JOIN LATERAL (
       SELECT jsonb_agg(h.target ORDER BY h.j) AS targets,
         jsonb_agg((usage_index->>budget_usage_key(h.target))::integer ORDER BY h.j) AS rows
@@ -140,11 +135,14 @@ BEGIN
     ORDER BY x.n
   LOOP
     operation := item.v->>'operation';
-    action := operation;
-    extra_event := NULL;
     IF operation IN ('reserve', 'charge') THEN
       key := item.v->>'idempotencyKey';
-      replay := COALESCE(recorded->key, new_records[array_position(new_keys, key)]);
+      replay := recorded->key;
+      first := admitted_items[array_position(admitted_keys, key)];
+      IF replay IS NULL AND first IS NOT NULL THEN
+        replay := jsonb_build_object('operation', items[first]->>'operation',
+          'requestHash', items[first]->>'requestHash', 'response', answers[first]->'response');
+      END IF;
       IF replay IS NOT NULL THEN
         answers := answers || jsonb_build_object('outcome', 'recorded', 'record', replay);
         CONTINUE;
@@ -163,19 +161,11 @@ BEGIN
         END IF;
       END LOOP;
       CONTINUE WHEN refused;
-      IF operation = 'reserve' THEN
-        reference := item.v->>'reservationId';
-        spent_delta := 0;
-        reserved_delta := amount;
-      ELSE
-        reference := item.v->>'chargeId';
-        spent_delta := amount;
-        reserved_delta := 0;
-      END IF;
+      spent_delta := CASE operation WHEN 'charge' THEN amount ELSE 0 END;
+      reserved_delta := CASE operation WHEN 'reserve' THEN amount ELSE 0 END;
     ELSE
-      reference := item.v->>'reservationId';
       reservation := item.reservation;
-      closed_at := array_position(closed_ids, reference);
+      closed_at := array_position(closed_ids, item.v->>'reservationId');
       IF reservation IS NULL THEN
         answers := answers || '{"outcome": "missing"}'::jsonb;
         CONTINUE;
@@ -208,46 +198,29 @@ BEGIN
       END IF;
       spent_delta := committed;
       reserved_delta := -held;
-      extra_event := CASE WHEN action = 'expire' THEN p_context->'eventTypes'->'reservationExpired'
-                          WHEN over THEN p_context->'eventTypes'->'overReservation' END;
     END IF;
 
-    -- Apply the operation to each of its targets.
+    -- Apply it to each of its targets.
     balances := '[]';
     FOR j IN 0 .. jsonb_array_length(item.targets) - 1 LOOP
       r := (item.rows->>j)::integer;
-      IF spent_delta > 0 OR extra_event IS NOT NULL THEN
-        spends := spends || jsonb_build_object('item', item.n, 'target', item.targets->j, 'spentBefore', spent[r],
-          'spentAfter', spent[r] + spent_delta, 'reservationId', CASE WHEN operation = 'charge' THEN '' ELSE reference END,
-          'extraEvent', extra_event);
-      END IF;
       spent[r] := spent[r] + spent_delta;
       reserved[r] := reserved[r] + reserved_delta;
-      entries := entries || jsonb_build_object('type', action, 'referenceId', reference, 'usage', item.targets->j,
-        'spentDelta', spent_delta, 'reservedDelta', reserved_delta);
       balances := balances || budget_balance(item.targets->j, spent[r], reserved[r]);
     END LOOP;
 
     IF operation IN ('reserve', 'charge') THEN
-      IF operation = 'reserve' THEN
-        response := jsonb_build_object('reservationId', reference, 'expiresAtMs', item.v->'expiresAtMs',
-          'balances', balances);
-        opened := opened || jsonb_build_object('reservationId', reference, 'amountMicros', amount,
-          'targets', item.targets, 'description', item.v->'description', 'expiresAtMs', item.v->'expiresAtMs');
-        answers := answers || jsonb_build_object('outcome', 'reserved', 'response', response, 'targets', item.targets);
-      ELSE
-        response := jsonb_build_object('chargeId', reference, 'balances', balances);
-        answers := answers || jsonb_build_object('outcome', 'charged', 'response', response,
-          'targets', item.targets, 'events', '[]'::jsonb);
-      END IF;
-      replay := jsonb_build_object('operation', operation, 'requestHash', item.v->>'requestHash', 'response', response);
-      results := results || (replay || jsonb_build_object('idempotencyKey', key));
-      new_keys := new_keys || key;
-      new_records := new_records || replay;
+      answers := answers || CASE operation
+        WHEN 'reserve' THEN jsonb_build_object('outcome', 'reserved', 'targets', item.targets,
+          'response', jsonb_build_object('reservationId', item.v->'reservationId',
+            'expiresAtMs', item.v->'expiresAtMs', 'balances', balances))
+        ELSE jsonb_build_object('outcome', 'charged', 'targets', item.targets, 'events', '[]'::jsonb,
+          'response', jsonb_build_object('chargeId', item.v->'chargeId', 'balances', balances)) END;
+      admitted_keys := admitted_keys || key;
+      admitted_items := admitted_items || item.n;
     ELSE
       status := CASE action WHEN 'commit' THEN 'committed' WHEN 'release' THEN 'released' ELSE 'expired' END;
-      settled := settled || jsonb_build_object('reservationId', reference, 'status', status, 'committedMicros', committed);
-      closed_ids := closed_ids || reference;
+      closed_ids := closed_ids || (item.v->>'reservationId');
       closed_statuses := closed_statuses || status;
       answers := answers || jsonb_build_object('outcome', 'applied', 'action', action, 'lapsed', lapsed,
         'expiresAtMs', reservation->'expiresAtMs', 'heldMicros', held::text, 'committedMicros', committed::text,
@@ -255,9 +228,7 @@ BEGIN
     END IF;
   END LOOP;
 
-  FOR recorded_events IN SELECT * FROM budget_record_turn(p_now, p_context->'eventTypes', jsonb_build_object(
-      'opened', to_jsonb(opened), 'settled', to_jsonb(settled), 'entries', to_jsonb(entries),
-      'results', to_jsonb(results), 'spends', to_jsonb(spends))) LOOP
+  FOR recorded_events IN SELECT * FROM budget_record_turn(p_now, p_context->'eventTypes', items, answers) LOOP
     answers[recorded_events.item] := answers[recorded_events.item]
       || jsonb_build_object('events', recorded_events.events);
   END LOOP;

@@ -14,7 +14,7 @@ BEGIN
   FOREACH turn_function IN ARRAY ARRAY[
     'budget_spend_turn(timestamptz, jsonb, jsonb)',
     'budget_lock_usage(timestamptz, jsonb)',
-    'budget_record_turn(timestamptz, jsonb, jsonb)'
+    'budget_record_turn(timestamptz, jsonb, jsonb[], jsonb[])'
   ]::regprocedure[] LOOP
     EXECUTE format('ALTER FUNCTION %s SET plan_cache_mode = force_generic_plan SET enable_seqscan = off '
       'SET enable_bitmapscan = off SET enable_hashjoin = off SET enable_mergejoin = off', turn_function);

@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     evenGroups: true,
     async run(operations) {
       await sql.query(
-        'SELECT bench_store_floor_turn($1, $2::jsonb, $3::jsonb)',
+        'SELECT bench_store_floor_turn($1, $2::jsonb, $3::jsonb, $4::jsonb)',
         floorTurnParams(operations, new Date()),
       );
       return operations.map(() => undefined);

@@ -23,7 +23,7 @@ describe('the store floor turn (real PostgreSQL)', () => {
 
   const turn = (operations: FloorOperation[]) =>
     sql.query(
-      'SELECT bench_store_floor_turn($1, $2::jsonb, $3::jsonb)',
+      'SELECT bench_store_floor_turn($1, $2::jsonb, $3::jsonb, $4::jsonb)',
       floorTurnParams(operations, new Date(Date.UTC(2026, 10, 22, 12))),
     );
   const reserve = (key: string, rid: string, user: string): FloorOperation => ({

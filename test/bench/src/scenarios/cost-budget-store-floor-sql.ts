@@ -10,11 +10,13 @@ import { budgetV1 } from '@gatehouse/contracts';
  * once everything but the durable record is taken away.
  */
 export const storeFloorTurnFunction = `
-CREATE OR REPLACE FUNCTION bench_store_floor_turn(p_now timestamptz, p_usage jsonb, p_records jsonb)
+CREATE OR REPLACE FUNCTION bench_store_floor_turn(p_now timestamptz, p_usage jsonb, p_items jsonb, p_answers jsonb)
 RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM FROM budget_lock_usage(p_now, p_usage);
-  PERFORM FROM budget_record_turn(p_now, '{}', p_records);
+  PERFORM FROM budget_record_turn(p_now, '{}',
+    ARRAY(SELECT x FROM jsonb_array_elements(p_items) WITH ORDINALITY AS e(x, n) ORDER BY n),
+    ARRAY(SELECT x FROM jsonb_array_elements(p_answers) WITH ORDINALITY AS e(x, n) ORDER BY n));
 END;
 $$;
 `;
@@ -46,52 +48,39 @@ const targetsOf = (user: string, nowMs: number) => [
   target(budgetV1.ScopeKind.SCOPE_KIND_GLOBAL, '', 100_000_000_000_000n, nowMs),
 ];
 
-/** The parameters of `bench_store_floor_turn` for one turn of operations at `now`. */
+/**
+ * The parameters of `bench_store_floor_turn` for one turn of operations at `now`: the turn's
+ * items and answers as budget_spend_turn would have them, every Reserve admitted.
+ */
 export function floorTurnParams(operations: readonly FloorOperation[], now: Date): unknown[] {
   const nowMs = now.getTime();
-  const reserves = operations.filter((operation) => operation.kind === 'reserve');
-  const commits = operations.filter((operation) => operation.kind === 'commit');
-  const entries = [
-    ...reserves.flatMap((r) =>
-      targetsOf(r.user, nowMs).map((usage) => ({
-        type: 'reserve',
-        referenceId: r.rid,
-        usage,
-        spentDelta: '0',
-        reservedDelta: r.amount.toString(),
-      })),
-    ),
-    ...commits.flatMap((c) =>
-      targetsOf(c.held.user, nowMs).map((usage) => ({
-        type: 'commit',
-        referenceId: c.rid,
-        usage,
-        spentDelta: c.actual.toString(),
-        reservedDelta: (-c.held.amount).toString(),
-      })),
-    ),
-  ];
-  const records = {
-    opened: reserves.map((r) => ({
-      reservationId: r.rid,
-      amountMicros: r.amount.toString(),
-      targets: targetsOf(r.user, nowMs),
-      description: '',
-      expiresAtMs: nowMs + 60_000,
-    })),
-    settled: commits.map((c) => ({
-      reservationId: c.rid,
-      status: 'committed',
-      committedMicros: c.actual.toString(),
-    })),
-    entries,
-    results: reserves.map((r) => ({
-      idempotencyKey: r.key,
-      operation: 'reserve',
-      requestHash: '',
-      response: { reservationId: r.rid },
-    })),
-    spends: [],
-  };
-  return [now, JSON.stringify(entries.map((entry) => entry.usage)), JSON.stringify(records)];
+  const items = operations.map((operation) =>
+    operation.kind === 'reserve'
+      ? {
+          operation: 'reserve',
+          idempotencyKey: operation.key,
+          requestHash: '',
+          amountMicros: operation.amount.toString(),
+          description: '',
+        }
+      : { operation: 'commit', reservationId: operation.rid },
+  );
+  const answers = operations.map((operation) =>
+    operation.kind === 'reserve'
+      ? {
+          outcome: 'reserved',
+          targets: targetsOf(operation.user, nowMs),
+          response: { reservationId: operation.rid, expiresAtMs: nowMs + 60_000 },
+        }
+      : {
+          outcome: 'applied',
+          action: 'commit',
+          heldMicros: operation.held.amount.toString(),
+          committedMicros: operation.actual.toString(),
+          overReservation: false,
+          targets: targetsOf(operation.held.user, nowMs),
+        },
+  );
+  const usage = answers.flatMap((answer) => answer.targets);
+  return [now, JSON.stringify(usage), JSON.stringify(items), JSON.stringify(answers)];
 }
