@@ -71,7 +71,6 @@ export {
 export { createPgliteSqlStore, type PgliteSqlStoreOptions } from './stores/sql/pglite-sql-store';
 export {
   readMigrationsDir,
-  readRoutinesDir,
   runMigrations,
   runMigrationsDir,
   migrationChecksum,

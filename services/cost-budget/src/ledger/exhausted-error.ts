@@ -13,7 +13,7 @@ export async function refuse(effects: LedgerEffects, refusal: Refusal, requested
 }
 
 /** The EXHAUSTED event recorded when a scope refuses an amount. */
-export function exhaustedEvent(refusal: Refusal): BudgetEventRecord {
+function exhaustedEvent(refusal: Refusal): BudgetEventRecord {
   return {
     scope: refusal.target.scope,
     type: budgetV1.BudgetEventType.BUDGET_EVENT_TYPE_EXHAUSTED,
@@ -26,7 +26,7 @@ export function exhaustedEvent(refusal: Refusal): BudgetEventRecord {
 }
 
 /** RESOURCE_EXHAUSTED naming the scope, what remains of it and when it resets (message and ErrorInfo). */
-export function exhaustedError(refusal: Refusal, requested: bigint): GatehouseError {
+function exhaustedError(refusal: Refusal, requested: bigint): GatehouseError {
   const { target, usage, nowMs } = refusal;
   const remaining = refusal.balance.remainingMicros;
   const label = scopeLabel(target.scope);

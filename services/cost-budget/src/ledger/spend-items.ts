@@ -66,7 +66,7 @@ export interface Refusal {
 }
 
 /** The key was used before: its record, for the operation to replay or refuse. */
-export type Recorded = { kind: 'recorded'; record: IdempotencyRecord };
+type Recorded = { kind: 'recorded'; record: IdempotencyRecord };
 
 /** What a Reserve or a Charge came to in its turn. */
 export type AdmissionOutcome<Result> =
