@@ -66,6 +66,7 @@ DECLARE
   refused boolean;
   overflow boolean;
   r integer;
+  target jsonb;
   amount numeric;
   action text;
   lapsed boolean;
@@ -200,13 +201,15 @@ BEGIN
       reserved_delta := -held;
     END IF;
 
-    -- Apply it to each of its targets.
+    -- Apply it to each of its targets. (The target goes through a variable: budget_balance is
+    -- inlined, and would take it out of the array again at each of its uses.)
     balances := '[]';
     FOR j IN 0 .. jsonb_array_length(item.targets) - 1 LOOP
       r := (item.rows->>j)::integer;
       spent[r] := spent[r] + spent_delta;
       reserved[r] := reserved[r] + reserved_delta;
-      balances := balances || budget_balance(item.targets->j, spent[r], reserved[r]);
+      target := item.targets->j;
+      balances := balances || budget_balance(target, spent[r], reserved[r]);
     END LOOP;
 
     IF operation IN ('reserve', 'charge') THEN

@@ -4,7 +4,7 @@ import { requestHash } from './idempotency';
 import type { LedgerEffects } from './ledger-effects';
 import type { SpendBatches } from './spend-batches';
 import type { ChargeInput, ChargeResult } from './spend-items';
-import { readChargeResult } from './spend-turn';
+import { readChargeResult } from './turn-answers';
 
 export interface ChargeDeps {
   batches: Pick<SpendBatches, 'charge'>;

@@ -4,7 +4,7 @@ import { requestHash } from './idempotency';
 import type { LedgerEffects } from './ledger-effects';
 import type { SpendBatches } from './spend-batches';
 import type { ReserveInput, ReserveResult } from './spend-items';
-import { readReserveResult } from './spend-turn';
+import { readReserveResult } from './turn-answers';
 
 export interface ReserveDeps {
   batches: Pick<SpendBatches, 'reserve'>;
