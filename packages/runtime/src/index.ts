@@ -82,8 +82,10 @@ export { createPgliteSqlStore, type PgliteSqlStoreOptions } from './stores/sql/p
 export {
   readMigrationsDir,
   runMigrations,
+  runMigrationsDir,
   migrationChecksum,
   type Migration,
+  type Routine,
   type RunMigrationsOptions,
   type RunMigrationsResult,
 } from './stores/sql/migrations';

@@ -5,7 +5,6 @@ import {
   createServiceMetrics,
   hostedService,
   openServiceStores,
-  setSpanAttributes,
   startServiceHost,
   systemClock,
   type Clock,
@@ -16,17 +15,14 @@ import { adminHandlers } from './api/admin-handlers';
 import type { HandlerDeps } from './api/handler-deps';
 import { readHandlers } from './api/read-handlers';
 import { spendHandlers } from './api/spend-handlers';
-import { createBudgetMetrics } from './budget-metrics';
 import type { CostBudgetConfig } from './config';
 import { createHotCounters } from './counters/hot-counters';
 import { createPeriodCalendar } from './domain/period-calendar';
-import { scopeLabel } from './domain/scope';
 import { createAccessPolicy } from './identity/access-policy';
-import { createBudgetTable } from './ledger/budget-table';
-import { insertBudgetEvents } from './ledger/budget-events';
-import { expireDueReservations, startExpirySweeper } from './ledger/expiry-sweeper';
-import type { LedgerContext } from './ledger/ledger-context';
-import { createSpendBatches } from './ledger/spend-batches';
+import { createBudgetMetrics } from './ledger/budget-metrics';
+import { startExpirySweeper } from './ledger/expiry-sweeper';
+import { createLedgerContext } from './ledger/ledger-context';
+import { createLedgerEffects } from './ledger/ledger-effects';
 
 /** SQL migrations ship beside the compiled code: services/cost-budget/migrations. */
 const migrationsDir = join(__dirname, '..', 'migrations');
@@ -60,60 +56,19 @@ export async function startCostBudgetApp(
     metrics,
   });
   const sql = stores.sql!;
-  const budgetMetrics = createBudgetMetrics(metrics);
   const counters = createHotCounters({
     kv: stores.kv!,
     onError: (error) =>
       logger.warn({ err: error }, 'hot counter update failed; it will be rebuilt from the ledger'),
   });
-  const stored = {
+  const ledger = createLedgerContext({
     sql,
     clock,
     calendar: createPeriodCalendar(config.timeZone),
-    budgets: createBudgetTable(config.defaultBudgets),
+    defaults: config.defaultBudgets,
     overCommitPolicy: config.overCommitPolicy,
-  };
-  const ledger: LedgerContext & { expireDue(): Promise<number> } = {
-    ...stored,
-    batches: createSpendBatches(stored),
-    async afterCommit(effects) {
-      // Not awaited: the reply need not wait for Redis; reads on this replica wait for it instead.
-      void counters.apply(effects.entries);
-      budgetMetrics.recordEntries(effects.entries);
-      for (const entry of effects.entries) {
-        if (entry.spentDelta > 0n && entry.key.scope.kind === budgetV1.ScopeKind.SCOPE_KIND_GLOBAL) {
-          budgetMetrics.micros.inc({ kind: 'spent' }, Number(entry.spentDelta));
-        }
-      }
-      for (const event of effects.events) {
-        const type = budgetV1.budgetEventTypeToJSON(event.type);
-        budgetMetrics.events.inc({ type });
-        logger.info(
-          {
-            event: type,
-            scope: scopeLabel(event.scope),
-            threshold_percent: event.thresholdPercent,
-            spent_micros: event.spentMicros.toString(),
-            limit_micros: event.limitMicros.toString(),
-            reservation_id: event.reservationId || undefined,
-          },
-          'budget event',
-        );
-      }
-    },
-    async onExhausted(event) {
-      setSpanAttributes({
-        'gatehouse.budget.outcome': 'exhausted',
-        'gatehouse.budget.scope': scopeLabel(event.scope),
-      });
-      budgetMetrics.events.inc({ type: budgetV1.budgetEventTypeToJSON(event.type) });
-      logger.info({ event: 'BUDGET_EVENT_TYPE_EXHAUSTED', scope: scopeLabel(event.scope) }, 'budget event');
-      await insertBudgetEvents(sql, [event]).catch((error: unknown) =>
-        logger.warn({ err: error }, 'could not record an exhaustion event'),
-      );
-    },
-    expireDue: () => expireDueReservations(ledger),
-  };
+    effects: createLedgerEffects({ sql, counters, metrics: createBudgetMetrics(metrics), logger }),
+  });
   const sweeper = startExpirySweeper(ledger, {
     intervalMs: config.expirySweepIntervalMs,
     idempotencyRetentionMs: config.idempotencyRetentionHours * 3_600_000,

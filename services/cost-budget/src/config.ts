@@ -1,21 +1,7 @@
 import { EnvReader, readCommonConfig, type CommonConfig, type Env } from '@gatehouse/config';
-import { parseDefaultBudget, type DefaultBudget } from './domain/default-budget';
+import { parseDefaultBudget, type DefaultBudget, type DefaultBudgets } from './domain/default-budget';
+import { overCommitPolicies, type OverCommitPolicy } from './domain/over-commit-policy';
 import { assertTimeZone } from './domain/period-calendar';
-
-export const overCommitPolicies = ['allow-and-flag', 'cap'] as const;
-export type OverCommitPolicy = (typeof overCommitPolicies)[number];
-
-/** Budgets applied to scopes without an explicit one; null means unlimited (spend still recorded). */
-export interface DefaultBudgets {
-  /** BUDGET_DEFAULT_GLOBAL, default "100000000/hourly" ($100 per hour). */
-  global: DefaultBudget | null;
-  /** BUDGET_DEFAULT_TEAM, default "none". */
-  team: DefaultBudget | null;
-  /** BUDGET_DEFAULT_USER, default "5000000/daily" ($5 per day). */
-  user: DefaultBudget | null;
-  /** BUDGET_DEFAULT_API_KEY, default "none". */
-  apiKey: DefaultBudget | null;
-}
 
 /** Configuration of the cost-budget service. */
 export interface CostBudgetConfig extends CommonConfig {

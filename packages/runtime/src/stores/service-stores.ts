@@ -9,7 +9,7 @@ import type { KeyValueStore } from './kv/key-value-store';
 import { openKeyValueStore } from './kv/open-key-value-store';
 import { meterStores } from './metered-stores';
 import { logRefusal } from './redis/log-refusal';
-import { readMigrationsDir, runMigrations } from './sql/migrations';
+import { runMigrationsDir } from './sql/migrations';
 import { openSqlStore } from './sql/open-sql-store';
 import type { SqlStore } from './sql/sql-store';
 
@@ -17,7 +17,10 @@ export interface ServiceStoresOptions {
   config: CommonConfig;
   logger: Logger;
   clock?: Clock;
-  /** Open the durable store and apply the SQL migrations found in this directory. */
+  /**
+   * Open the durable store and apply the SQL migrations found in this directory, then the routines
+   * (stored functions) in its `functions/` directory.
+   */
   sqlMigrationsDir?: string;
   /** Open the fast/expiring store. */
   keyValue?: boolean;
@@ -59,8 +62,9 @@ export async function openServiceStores(options: ServiceStoresOptions): Promise<
     stores.readinessChecks.push({ name: sql.kind, check: () => sql.ping() });
     stores.inUse.sql =
       sql.kind === 'postgres' ? `postgres (schema ${config.databaseSchema})` : `pglite ${dataDir}`;
-    const { applied } = await runMigrations(sql, await readMigrationsDir(options.sqlMigrationsDir));
+    const { applied, routines } = await runMigrationsDir(sql, options.sqlMigrationsDir);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    if (routines.length > 0) logger.debug({ routines }, 'routines applied');
   }
 
   if (options.keyValue) {

@@ -3,7 +3,7 @@ import { GatehouseError, type ServiceImplementation } from '@gatehouse/runtime';
 import { verifyLedger } from '../counters/verify-ledger';
 import { defaultAlertThresholds } from '../domain/effective-budget';
 import type { ScopeRef } from '../domain/scope';
-import { usageTarget, type UsageTarget } from '../ledger/usage-key';
+import type { UsageTarget } from '../ledger/usage-key';
 import type { HandlerDeps } from './handler-deps';
 import { toBudget } from './to-proto';
 import {
@@ -81,9 +81,8 @@ export function adminHandlers(
 }
 
 async function currentTargets(deps: HandlerDeps, scopes: ScopeRef[]): Promise<UsageTarget[]> {
-  const nowMs = deps.ledger.clock.now();
-  const budgets = await deps.ledger.budgets.resolve(deps.ledger.sql, scopes);
-  return budgets.map((budget) => usageTarget(budget, deps.ledger.calendar.windowAt(budget.period, nowMs)));
+  const applying = await deps.ledger.budgets.applying(deps.ledger.sql, scopes, deps.ledger.clock.now());
+  return applying.map((budget) => budget.target);
 }
 
 /** Every usage row of a current period (a row of an older period is history, not a live counter). */

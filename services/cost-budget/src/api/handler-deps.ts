@@ -6,7 +6,7 @@ import type { LedgerContext } from '../ledger/ledger-context';
 /** What the RPC handlers are built from (wired in app.ts). */
 export interface HandlerDeps {
   config: Readonly<CostBudgetConfig>;
-  ledger: LedgerContext & { expireDue(): Promise<number> };
+  ledger: LedgerContext;
   counters: HotCounters;
   access: AccessPolicy;
 }

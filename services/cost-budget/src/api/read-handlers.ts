@@ -4,7 +4,6 @@ import { readUsageThroughCounters } from '../counters/usage-reader';
 import { remainingMicros } from '../domain/money';
 import { globalScope } from '../domain/scope';
 import { listBudgetEvents } from '../ledger/budget-events';
-import { usageTarget } from '../ledger/usage-key';
 import type { HandlerDeps } from './handler-deps';
 import { toBudgetEvent } from './to-proto';
 import { parsePageSize, parseScope } from './validate-request';
@@ -19,21 +18,20 @@ export function readHandlers(deps: HandlerDeps): Pick<Impl, 'getBudget' | 'listB
       const scope = parseScope(request.scope, 'scope');
       await access.requireReader(context.metadata, scope);
       const nowMs = ledger.clock.now();
-      const [budget] = await ledger.budgets.resolve(ledger.sql, [scope]);
-      const window = ledger.calendar.windowAt(budget!.period, nowMs);
-      const target = usageTarget(budget!, window);
+      const [applied] = await ledger.budgets.applying(ledger.sql, [scope], nowMs);
+      const { target, explicit } = applied!;
       const { usage } = await readUsageThroughCounters(counters, ledger.sql, target, nowMs);
       return {
         scope,
-        limitMicros: budget!.limitMicros,
+        limitMicros: target.limitMicros,
         spentMicros: usage.spentMicros,
         reservedMicros: usage.reservedMicros,
-        remainingMicros: remainingMicros(budget!.limitMicros, usage.spentMicros, usage.reservedMicros),
-        period: window.period,
-        resetsAt: window.endMs === undefined ? undefined : new Date(window.endMs),
-        periodStartedAt: new Date(window.startMs),
-        explicit: budget!.explicit,
-        unlimited: budget!.unlimited,
+        remainingMicros: remainingMicros(target.limitMicros, usage.spentMicros, usage.reservedMicros),
+        period: target.period,
+        resetsAt: target.periodEndMs === undefined ? undefined : new Date(target.periodEndMs),
+        periodStartedAt: new Date(target.periodStartMs),
+        explicit,
+        unlimited: target.unlimited,
       };
     },
 

@@ -1,15 +1,15 @@
 import type { budgetV1 } from '@gatehouse/contracts';
-import type { BudgetEventRecord } from '../ledger/budget-events';
-import type { BalanceView } from '../ledger/ledger-context';
 import type { EffectiveBudget } from '../domain/effective-budget';
+import type { Balance } from '../ledger/balance';
+import type { BudgetEventRecord } from '../ledger/budget-events';
 
-export function toScopeBalance(view: BalanceView): budgetV1.ScopeBalance {
+export function toScopeBalance(balance: Balance): budgetV1.ScopeBalance {
   return {
-    scope: { kind: view.kind, id: view.id },
-    limitMicros: BigInt(view.limitMicros),
-    remainingMicros: BigInt(view.remainingMicros),
-    resetsAt: view.resetsAtMs === null ? undefined : new Date(view.resetsAtMs),
-    unlimited: view.unlimited,
+    scope: { kind: balance.scope.kind, id: balance.scope.id },
+    limitMicros: balance.limitMicros,
+    remainingMicros: balance.remainingMicros,
+    resetsAt: balance.resetsAtMs === null ? undefined : new Date(balance.resetsAtMs),
+    unlimited: balance.unlimited,
   };
 }
 

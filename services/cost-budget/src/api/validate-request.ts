@@ -34,7 +34,7 @@ export function parseScope(scope: budgetV1.Scope | undefined, field: string): Sc
   return { kind: scope.kind, id: scope.id };
 }
 
-/** The request's scopes, checked, without duplicates, plus global, in lock order. */
+/** The request's scopes, checked, without duplicates, plus global, in canonical order. */
 export function parseScopes(scopes: readonly budgetV1.Scope[], field = 'scopes'): ScopeRef[] {
   if (scopes.length === 0) throw invalid(field, 'at least one scope is required');
   if (scopes.length > 32) throw invalid(field, `at most 32 scopes, got ${scopes.length}`);

@@ -9,6 +9,18 @@ export interface DefaultBudget {
   readonly period: budgetV1.Period;
 }
 
+/** Budgets applied to scopes without an explicit one; null means unlimited (spend still recorded). */
+export interface DefaultBudgets {
+  /** BUDGET_DEFAULT_GLOBAL, default "100000000/hourly" ($100 per hour). */
+  global: DefaultBudget | null;
+  /** BUDGET_DEFAULT_TEAM, default "none". */
+  team: DefaultBudget | null;
+  /** BUDGET_DEFAULT_USER, default "5000000/daily" ($5 per day). */
+  user: DefaultBudget | null;
+  /** BUDGET_DEFAULT_API_KEY, default "none". */
+  apiKey: DefaultBudget | null;
+}
+
 export const periodNames: Readonly<Record<string, budgetV1.Period>> = {
   hourly: Period.PERIOD_HOURLY,
   daily: Period.PERIOD_DAILY,

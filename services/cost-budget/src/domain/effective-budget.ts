@@ -1,5 +1,5 @@
 import { budgetV1 } from '@gatehouse/contracts';
-import type { DefaultBudgets } from '../config';
+import type { DefaultBudgets } from './default-budget';
 import { int64Max } from './money';
 import type { ScopeRef } from './scope';
 

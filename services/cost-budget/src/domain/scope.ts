@@ -28,8 +28,9 @@ export function sameScope(a: ScopeRef, b: ScopeRef): boolean {
 }
 
 /**
- * The one order in which every operation locks usage rows, so concurrent transactions never
- * deadlock: API keys, users, teams, then global last (the hottest row is held for the shortest time).
+ * The canonical order of an operation's scopes (its request hash and the order of its balances):
+ * API keys, users, teams, then global last, ids in byte order, the order in which the spend turns
+ * lock usage rows (migrations/functions/budget_lock_usage.sql).
  */
 export function compareScopes(a: ScopeRef, b: ScopeRef): number {
   if (a.kind !== b.kind) return b.kind - a.kind;
@@ -37,7 +38,7 @@ export function compareScopes(a: ScopeRef, b: ScopeRef): number {
   return Buffer.compare(Buffer.from(a.id, 'utf8'), Buffer.from(b.id, 'utf8'));
 }
 
-/** The scopes an operation touches: the given ones plus global, without duplicates, in lock order. */
+/** The scopes an operation touches: the given ones plus global, without duplicates, in canonical order. */
 export function withGlobalScope(scopes: readonly ScopeRef[]): ScopeRef[] {
   const all = [...scopes, globalScope];
   const unique = all.filter((scope, index) => all.findIndex((other) => sameScope(other, scope)) === index);

@@ -3,8 +3,7 @@ import { budgetV1 } from '@gatehouse/contracts';
 import {
   createManualClock,
   createPostgresSqlStore,
-  readMigrationsDir,
-  runMigrations,
+  runMigrationsDir,
   type SqlExecutor,
   type SqlStore,
 } from '@gatehouse/runtime';
@@ -12,14 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseUrl, uniqueName } from '../../../../test/support/test-env';
 import { createPeriodCalendar } from '../domain/period-calendar';
 import { withGlobalScope } from '../domain/scope';
-import { createBudgetTable } from './budget-table';
-import type { ReserveRequest } from './reserve-batch';
-import { runSpendTurn, type SpendItem } from './spend-turn';
+import type { SpendItem } from './spend-items';
+import { runSpendTurn, type SpendTurnDeps } from './spend-turn';
 
 const { ScopeKind } = budgetV1;
 const grownTo = 20_000;
 
-describe('batch statements on grown tables (real PostgreSQL)', () => {
+describe('turn statements on grown tables (real PostgreSQL)', () => {
   let sql: SqlStore;
   let schema: string;
 
@@ -27,23 +25,24 @@ describe('batch statements on grown tables (real PostgreSQL)', () => {
     schema = uniqueName('cost_budget_plans');
     // One connection: the plans it makes while the tables are empty are the ones used once they grew.
     sql = await createPostgresSqlStore({ databaseUrl: testDatabaseUrl, schema, poolSize: 1 });
-    await runMigrations(sql, await readMigrationsDir(join(__dirname, '..', '..', 'migrations')));
+    await runMigrationsDir(sql, join(__dirname, '..', '..', 'migrations'));
   });
   afterAll(async () => {
     await sql?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await sql?.close();
   });
 
-  const depsOver = (executor: SqlExecutor) => ({
-    sql: { ...sql, query: executor.query.bind(executor) } as SqlStore,
+  const depsOver = (executor: SqlExecutor): SpendTurnDeps => ({
+    sql: executor,
     clock: createManualClock(Date.UTC(2026, 4, 1)),
     calendar: createPeriodCalendar('UTC'),
-    budgets: createBudgetTable({ global: null, team: null, user: null, apiKey: null }),
-    overCommitPolicy: 'allow-and-flag' as const,
+    defaults: { global: null, team: null, user: null, apiKey: null },
+    overCommitPolicy: 'allow-and-flag',
   });
 
-  const reserves = (count: number, label: string): ReserveRequest[] =>
+  const reserves = (count: number, label: string): SpendItem[] =>
     Array.from({ length: count }, (_, i) => ({
+      operation: 'reserve',
       input: {
         idempotencyKey: `${label}-${i}`,
         scopes: withGlobalScope([{ kind: ScopeKind.SCOPE_KIND_USER, id: `user-${i % 4}` }]),
@@ -57,25 +56,24 @@ describe('batch statements on grown tables (real PostgreSQL)', () => {
   /** A turn of Reserves, then a turn of as many new Reserves and the first turn's Commits. */
   async function reserveThenMixed(executor: SqlExecutor, count: number, label: string) {
     const deps = depsOver(executor);
-    const asItems = (requests: ReserveRequest[]): SpendItem[] =>
-      requests.map((request) => ({ kind: 'reserve', request }));
-    const first = await runSpendTurn(deps, asItems(reserves(count, `${label}-a`)));
-    const commits = first.map((outcome): SpendItem => ({
-      kind: 'settle',
-      request: {
-        reservationId: outcome.kind === 'reserved' ? outcome.result.reservationId : '',
-        settlement: { action: 'commit', actualMicros: 800n },
-      },
+    const first = await runSpendTurn(deps, reserves(count, `${label}-a`));
+    const commits = first.map((answered): SpendItem => ({
+      operation: 'settle',
+      reservationId:
+        answered.operation === 'reserve' && answered.outcome.kind === 'admitted'
+          ? answered.outcome.result.reservationId
+          : '',
+      settlement: { action: 'commit', actualMicros: 800n },
     }));
-    const second = await runSpendTurn(deps, [...asItems(reserves(count, `${label}-b`)), ...commits]);
-    return [first.map((outcome) => outcome.kind), second.map((outcome) => outcome.kind)];
+    const second = await runSpendTurn(deps, [...reserves(count, `${label}-b`), ...commits]);
+    return [first.map((answered) => answered.outcome.kind), second.map((answered) => answered.outcome.kind)];
   }
 
   it(`reads only the rows a batch touches once ${grownTo} reservations exist`, async () => {
     // Plans are made now, on nearly empty tables.
     expect(await reserveThenMixed(sql, 4, 'first')).toEqual([
-      Array(4).fill('reserved'),
-      [...Array(4).fill('reserved'), ...Array(4).fill('applied')],
+      Array(4).fill('admitted'),
+      [...Array(4).fill('admitted'), ...Array(4).fill('applied')],
     ]);
     await sql.query(
       `INSERT INTO reservations (reservation_id, amount_micros, status, holds, created_at, expires_at)
@@ -90,8 +88,8 @@ describe('batch statements on grown tables (real PostgreSQL)', () => {
 
     const reads = await sql.transaction(async (tx) => {
       expect(await reserveThenMixed(tx, 16, 'later')).toEqual([
-        Array(16).fill('reserved'),
-        [...Array(16).fill('reserved'), ...Array(16).fill('applied')],
+        Array(16).fill('admitted'),
+        [...Array(16).fill('admitted'), ...Array(16).fill('applied')],
       ]);
       const { rows } = await tx.query<{ relname: string; seq: string; fetched: string }>(
         `SELECT relname, seq_tup_read::text AS seq, idx_tup_fetch::text AS fetched
@@ -101,8 +99,8 @@ describe('batch statements on grown tables (real PostgreSQL)', () => {
       );
       return rows.map((row) => [row.relname, Number(row.seq), Number(row.fetched)]);
     });
-    // Each of the 16 settled is looked up a few times (the turn's lock and holds, the settle batch's
-    // lock, check and apply), 140 in all; a scan would read the 20 000 others.
+    // Each of the 16 settled is looked up a few times (the turn's lock and read, the update that
+    // settles it); a scan would read the 20 000 others.
     const [keys, reservations] = reads;
     expect(keys).toEqual(['idempotency_keys', 0, 0]);
     expect(reservations?.slice(0, 2)).toEqual(['reservations', 0]);

@@ -1,10 +1,8 @@
-import { budgetV1 } from '@gatehouse/contracts';
+import type { budgetV1 } from '@gatehouse/contracts';
 import type { SqlExecutor, SqlRow } from '@gatehouse/runtime';
 import { toMicros } from '../domain/money';
 import type { ScopeRef } from '../domain/scope';
-import type { UsageTarget } from './usage-key';
-
-const { BudgetEventType } = budgetV1;
+import { SqlJson } from './sql-json';
 
 export interface BudgetEventRecord {
   scope: ScopeRef;
@@ -16,47 +14,39 @@ export interface BudgetEventRecord {
   reservationId: string;
 }
 
-/** Events for every alert threshold the spend of `target` crossed going from `before` to `after`. */
-export function thresholdCrossings(
-  target: UsageTarget,
-  before: bigint,
-  after: bigint,
-  context: { at: Date; reservationId: string },
-): BudgetEventRecord[] {
-  if (target.unlimited || target.limitMicros === 0n) return [];
-  const limit = target.limitMicros;
-  return target.alertThresholds
-    .filter((percent) => before * 100n < limit * BigInt(percent) && after * 100n >= limit * BigInt(percent))
-    .map((percent) => ({
-      scope: target.scope,
-      type: BudgetEventType.BUDGET_EVENT_TYPE_THRESHOLD_CROSSED,
-      thresholdPercent: percent,
-      spentMicros: after,
-      limitMicros: limit,
-      occurredAt: context.at,
-      reservationId: context.reservationId,
-    }));
+/** An event as functions/budget_record_turn.sql answers it, recorded at `at` for `reservationId`. */
+export function readBudgetEvent(
+  value: unknown,
+  path: string,
+  recorded: { at: Date; reservationId: string },
+): BudgetEventRecord {
+  const json = SqlJson.object(value, path);
+  return {
+    scope: json.object('scope').scope(),
+    type: json.integer('type'),
+    thresholdPercent: json.integer('thresholdPercent'),
+    spentMicros: json.micros('spentMicros'),
+    limitMicros: json.micros('limitMicros'),
+    occurredAt: recorded.at,
+    reservationId: recorded.reservationId,
+  };
 }
 
-export async function insertBudgetEvents(
-  executor: SqlExecutor,
-  events: readonly BudgetEventRecord[],
-): Promise<void> {
-  if (events.length === 0) return;
+/** Records one event outside a turn (the EXHAUSTED event of a refusal). */
+export async function insertBudgetEvent(executor: SqlExecutor, event: BudgetEventRecord): Promise<void> {
   await executor.query(
     `INSERT INTO budget_events (scope_kind, scope_id, event_type, threshold_percent, spent_micros, limit_micros,
        occurred_at, reservation_id)
-     SELECT * FROM unnest($1::smallint[], $2::text[], $3::smallint[], $4::smallint[], $5::bigint[], $6::bigint[],
-       $7::timestamptz[], $8::text[])`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
     [
-      events.map((e) => e.scope.kind),
-      events.map((e) => e.scope.id),
-      events.map((e) => e.type),
-      events.map((e) => e.thresholdPercent),
-      events.map((e) => e.spentMicros.toString()),
-      events.map((e) => e.limitMicros.toString()),
-      events.map((e) => e.occurredAt.toISOString()),
-      events.map((e) => e.reservationId),
+      event.scope.kind,
+      event.scope.id,
+      event.type,
+      event.thresholdPercent,
+      event.spentMicros.toString(),
+      event.limitMicros.toString(),
+      event.occurredAt,
+      event.reservationId,
     ],
   );
 }

@@ -1,16 +1,23 @@
 import type { SqlExecutor, SqlRow } from '@gatehouse/runtime';
 import type { budgetV1 } from '@gatehouse/contracts';
-import type { DefaultBudgets } from '../config';
-import { defaultBudgetFor, type EffectiveBudget } from '../domain/effective-budget';
+import type { EffectiveBudget } from '../domain/effective-budget';
 import { toMicros } from '../domain/money';
-import { sameScope, type ScopeRef } from '../domain/scope';
+import type { ScopeRef } from '../domain/scope';
+import { budgetContext, type BudgetContextDeps } from './budget-context';
+import { parsedJsonb } from './sql-json';
+import { readUsageTarget, type UsageTarget } from './usage-key';
 
-/** Reads and writes the explicit budgets; scopes without one get the configured default. */
+/** The budget applying to a scope, as the usage row it holds on now. */
+export interface AppliedBudget {
+  target: UsageTarget;
+  /** True when the scope has a budget of its own, false when its kind's default applies. */
+  explicit: boolean;
+}
+
+/** Reads and writes the explicit budgets, and tells which budget applies to a scope. */
 export interface BudgetTable {
-  /** What applies to a scope without a budget of its own. */
-  defaultFor(scope: ScopeRef): EffectiveBudget;
-  /** The effective budget of each scope, in the order given (one query). */
-  resolve(executor: SqlExecutor, scopes: readonly ScopeRef[]): Promise<EffectiveBudget[]>;
+  /** The budget applying to each scope at `nowMs`, in the order given (one query). */
+  applying(executor: SqlExecutor, scopes: readonly ScopeRef[], nowMs: number): Promise<AppliedBudget[]>;
   upsert(executor: SqlExecutor, budget: ExplicitBudget): Promise<EffectiveBudget>;
   /** Resolves true when the scope had a budget. */
   remove(executor: SqlExecutor, scope: ScopeRef): Promise<boolean>;
@@ -31,26 +38,26 @@ export interface ExplicitBudget {
 
 const columns = 'scope_kind, scope_id, limit_micros, period, alert_thresholds, updated_at';
 
-export function createBudgetTable(defaults: DefaultBudgets): BudgetTable {
+export function createBudgetTable(deps: BudgetContextDeps): BudgetTable {
   return {
-    defaultFor: (scope) => defaultBudgetFor(scope, defaults),
-
-    async resolve(executor, scopes) {
+    async applying(executor, scopes, nowMs) {
+      // The same decision the spend turns make (functions/budget_targets.sql).
       const { rows } = await executor.query(
-        `SELECT ${columns} FROM budgets
-         WHERE (scope_kind, scope_id) IN (SELECT * FROM unnest($1::smallint[], $2::text[]))`,
-        [scopes.map((s) => s.kind), scopes.map((s) => s.id)],
+        'SELECT target, explicit FROM budget_targets($1::jsonb, $2::jsonb) ORDER BY scope_n',
+        [
+          JSON.stringify(budgetContext(deps, nowMs)),
+          JSON.stringify(scopes.map((scope) => ({ kind: scope.kind, id: scope.id }))),
+        ],
       );
-      const found = rows.map(fromRow);
-      return scopes.map(
-        (scope) =>
-          found.find((budget) => sameScope(budget.scope, scope)) ?? defaultBudgetFor(scope, defaults),
-      );
+      return rows.map((row, index) => ({
+        target: readUsageTarget(parsedJsonb(row.target), `budget_targets[${index}].target`),
+        explicit: row.explicit === true,
+      }));
     },
 
     async upsert(executor, budget) {
       const { rows } = await executor.query(
-        `INSERT INTO budgets (${columns}) VALUES ($1, $2, $3, $4, $5, $6)
+        `INSERT INTO budgets (${columns}) VALUES ($1, $2, $3, $4, $5::smallint[], $6)
          ON CONFLICT (scope_kind, scope_id) DO UPDATE SET limit_micros = EXCLUDED.limit_micros,
            period = EXCLUDED.period, alert_thresholds = EXCLUDED.alert_thresholds, updated_at = EXCLUDED.updated_at
          RETURNING ${columns}`,
@@ -59,7 +66,7 @@ export function createBudgetTable(defaults: DefaultBudgets): BudgetTable {
           budget.scope.id,
           budget.limitMicros.toString(),
           budget.period,
-          budget.alertThresholds.join(','),
+          [...budget.alertThresholds],
           budget.updatedAt,
         ],
       );
@@ -87,12 +94,15 @@ export function createBudgetTable(defaults: DefaultBudgets): BudgetTable {
 }
 
 function fromRow(row: SqlRow): EffectiveBudget {
-  const thresholds = String(row.alert_thresholds);
+  const thresholds = row.alert_thresholds;
+  if (!Array.isArray(thresholds) || !thresholds.every(Number.isSafeInteger)) {
+    throw new TypeError(`budgets.alert_thresholds is not an array of integers: ${String(thresholds)}`);
+  }
   return {
     scope: { kind: Number(row.scope_kind), id: String(row.scope_id) },
     limitMicros: toMicros(row.limit_micros),
     period: Number(row.period),
-    alertThresholds: thresholds === '' ? [] : thresholds.split(',').map(Number),
+    alertThresholds: thresholds as number[],
     explicit: true,
     unlimited: false,
     updatedAt: row.updated_at as Date,

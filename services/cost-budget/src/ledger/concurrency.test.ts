@@ -7,16 +7,17 @@ import { ledgerUsageAgreement } from '../test-support/ledger-agreement';
 
 const admin = 'admin-token';
 
-/** Fires `count` Reserves at once, spread over the given replicas; resolves [succeeded, refused]. */
+/** Fires `count` Reserves (or Charges) at once, spread over the given replicas; resolves [succeeded, refused]. */
 async function reserveStorm(
   replicas: BudgetTestService[],
   scope: budgetV1.Scope,
   count: number,
   label: string,
+  operation: 'reserve' | 'charge' = 'reserve',
 ) {
   const outcomes = await Promise.allSettled(
     Array.from({ length: count }, (_, i) =>
-      replicas[i % replicas.length]!.call.reserve({
+      replicas[i % replicas.length]!.call[operation]({
         idempotencyKey: `${label}-${i}`,
         scopes: [scope],
         amountMicros: 100_000n,
@@ -73,6 +74,18 @@ describe('concurrent reservations on real PostgreSQL + Redis', () => {
       const budget = await replica.call.getBudget({ scope }, admin);
       expect([budget.reservedMicros, budget.remainingMicros]).toEqual([1_000_000n, 0n]);
     }
+  });
+
+  it('admits exactly 10 of 64 concurrent charges across two replicas sharing the stores', async () => {
+    const scope = user('storm-charges');
+    await first.call.setBudget(
+      { scope, limitMicros: 1_000_000n, period: budgetV1.Period.PERIOD_TOTAL },
+      admin,
+    );
+    expect(await reserveStorm([first, second], scope, 64, 'charges', 'charge')).toEqual([10, 54]);
+    const budget = await second.call.getBudget({ scope }, admin);
+    expect([budget.spentMicros, budget.reservedMicros, budget.remainingMicros]).toEqual([1_000_000n, 0n, 0n]);
+    expect(await ledgerUsageAgreement(first.service.config)).toEqual([]);
   });
 
   it('keeps holds plus spend exact under mixed concurrent reserve/commit/release on both replicas', async () => {

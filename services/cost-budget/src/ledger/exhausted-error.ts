@@ -1,27 +1,34 @@
 import { budgetV1 } from '@gatehouse/contracts';
 import { GatehouseError } from '@gatehouse/runtime';
-import { formatMicros, remainingMicros } from '../domain/money';
+import { formatMicros } from '../domain/money';
 import { scopeLabel } from '../domain/scope';
 import type { BudgetEventRecord } from './budget-events';
-import type { ScopeExhausted } from './ledger-context';
+import type { LedgerEffects } from './ledger-effects';
+import type { Refusal } from './spend-items';
+
+/** Records and logs the refusal's EXHAUSTED event, then throws its RESOURCE_EXHAUSTED. */
+export async function refuse(effects: LedgerEffects, refusal: Refusal, requested: bigint): Promise<never> {
+  await effects.exhausted(exhaustedEvent(refusal));
+  throw exhaustedError(refusal, requested);
+}
 
 /** The EXHAUSTED event recorded when a scope refuses an amount. */
-export function exhaustedEvent(refusal: ScopeExhausted, at: Date): BudgetEventRecord {
+function exhaustedEvent(refusal: Refusal): BudgetEventRecord {
   return {
     scope: refusal.target.scope,
     type: budgetV1.BudgetEventType.BUDGET_EVENT_TYPE_EXHAUSTED,
     thresholdPercent: 0,
     spentMicros: refusal.usage.spentMicros,
     limitMicros: refusal.target.limitMicros,
-    occurredAt: at,
+    occurredAt: new Date(refusal.nowMs),
     reservationId: '',
   };
 }
 
 /** RESOURCE_EXHAUSTED naming the scope, what remains of it and when it resets (message and ErrorInfo). */
-export function exhaustedError(refusal: ScopeExhausted, requested: bigint, nowMs: number): GatehouseError {
-  const { target, usage } = refusal;
-  const remaining = remainingMicros(target.limitMicros, usage.spentMicros, usage.reservedMicros);
+function exhaustedError(refusal: Refusal, requested: bigint): GatehouseError {
+  const { target, usage, nowMs } = refusal;
+  const remaining = refusal.balance.remainingMicros;
   const label = scopeLabel(target.scope);
   const resetsAt = target.periodEndMs === undefined ? undefined : new Date(target.periodEndMs).toISOString();
   const message =

@@ -1,24 +1,28 @@
-import { GatehouseError, type Logger } from '@gatehouse/runtime';
+import { GatehouseError, type Clock, type Logger, type SqlExecutor } from '@gatehouse/runtime';
 import { pruneIdempotencyRecords } from './idempotency';
-import type { LedgerContext } from './ledger-context';
-import { settleReservation } from './settle-reservation';
+import { settleReservation, type SettleDeps } from './settle-reservation';
+
+export interface ExpiryDeps extends SettleDeps {
+  sql: SqlExecutor;
+  clock: Clock;
+}
 
 /**
  * Returns the holds of reservations past their expiry (at most `batch` per call), through the
- * settlement batches. Safe on every replica at once: a reservation settled by someone else in the
+ * spend turns. Safe on every replica at once: a reservation settled by someone else in the
  * meantime is skipped. Resolves how many it expired.
  */
-export async function expireDueReservations(context: LedgerContext, batch = 200): Promise<number> {
-  const { rows } = await context.sql.query(
+export async function expireDueReservations(deps: ExpiryDeps, batch = 200): Promise<number> {
+  const { rows } = await deps.sql.query(
     // `settled_at IS NULL` (true of every open reservation) is what selects the index of open holds.
     `SELECT reservation_id FROM reservations
      WHERE status = 'open' AND settled_at IS NULL AND expires_at <= $1
      ORDER BY expires_at LIMIT $2`,
-    [new Date(context.clock.now()), batch],
+    [new Date(deps.clock.now()), batch],
   );
-  // Submitted together, so they share batches.
+  // Submitted together, so they share turns.
   const outcomes = await Promise.allSettled(
-    rows.map((row) => settleReservation(context, String(row.reservation_id), { action: 'expire' })),
+    rows.map((row) => settleReservation(deps, String(row.reservation_id), { action: 'expire' })),
   );
   let expired = 0;
   for (const outcome of outcomes) {
@@ -38,16 +42,16 @@ export interface ExpirySweeper {
 
 /** Runs the sweep every `intervalMs` (never overlapping itself) until stopped. */
 export function startExpirySweeper(
-  context: LedgerContext,
+  deps: ExpiryDeps,
   options: { intervalMs: number; idempotencyRetentionMs: number; logger: Logger },
 ): ExpirySweeper {
   let running: Promise<number> | undefined;
   const sweepOnce = () => {
     running ??= (async () => {
       try {
-        const expired = await expireDueReservations(context);
-        const cutoff = new Date(context.clock.now() - options.idempotencyRetentionMs);
-        await pruneIdempotencyRecords(context.sql, cutoff);
+        const expired = await expireDueReservations(deps);
+        const cutoff = new Date(deps.clock.now() - options.idempotencyRetentionMs);
+        await pruneIdempotencyRecords(deps.sql, cutoff);
         return expired;
       } finally {
         running = undefined;

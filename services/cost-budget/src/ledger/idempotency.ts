@@ -1,10 +1,15 @@
 import { createHash } from 'node:crypto';
 import { GatehouseError, type SqlExecutor } from '@gatehouse/runtime';
+import { SqlJson } from './sql-json';
 
-/** A recorded result of Reserve or Charge, replayed for the same key and parameters. */
+/**
+ * A recorded result of Reserve or Charge, replayed for the same key and parameters. The turn that
+ * records the operation writes it (functions/budget_spend_turn.sql), in the same transaction.
+ */
 export interface IdempotencyRecord {
   operation: string;
   requestHash: string;
+  /** The original answer, read by the operation that replays it. */
   response: unknown;
 }
 
@@ -16,30 +21,25 @@ export function requestHash(operation: string, parameters: unknown): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-export async function findIdempotencyRecord(
-  executor: SqlExecutor,
-  key: string,
-): Promise<IdempotencyRecord | undefined> {
-  const { rows } = await executor.query(
-    'SELECT operation, request_hash, response FROM idempotency_keys WHERE idempotency_key = $1',
-    [key],
-  );
-  const row = rows[0];
-  if (row === undefined) return undefined;
-  const response = typeof row.response === 'string' ? (JSON.parse(row.response) as unknown) : row.response;
-  return { operation: String(row.operation), requestHash: String(row.request_hash), response };
+export function readIdempotencyRecord(value: unknown, path: string): IdempotencyRecord {
+  const json = SqlJson.object(value, path);
+  return {
+    operation: json.string('operation'),
+    requestHash: json.string('requestHash'),
+    response: json.raw('response'),
+  };
 }
 
 /**
- * Stripe semantics: the same key with the same parameters gets the original result; with other
- * parameters (or for another operation) FAILED_PRECONDITION.
+ * Stripe semantics: the same key with the same parameters gets the original result (read by
+ * `read`); with other parameters (or for another operation) FAILED_PRECONDITION.
  */
-export function replayOrConflict(
+export function replayOrConflict<Result>(
   record: IdempotencyRecord,
-  operation: string,
-  hash: string,
-  key: string,
-): unknown {
+  request: { operation: string; hash: string; key: string },
+  read: (response: unknown, path: string) => Result,
+): Result {
+  const { operation, hash, key } = request;
   if (record.operation !== operation || record.requestHash !== hash) {
     throw new GatehouseError(
       'FAILED_PRECONDITION',
@@ -51,24 +51,7 @@ export function replayOrConflict(
       },
     );
   }
-  return record.response;
-}
-
-/**
- * Records a result in the operation's transaction; resolves false when a concurrent call with the
- * same key committed first (the caller rolls back and replays that one's result).
- */
-export async function insertIdempotencyRecord(
-  tx: SqlExecutor,
-  key: string,
-  record: IdempotencyRecord & { at: Date },
-): Promise<boolean> {
-  const { rowCount } = await tx.query(
-    `INSERT INTO idempotency_keys (idempotency_key, operation, request_hash, response, created_at)
-     VALUES ($1, $2, $3, $4::jsonb, $5) ON CONFLICT (idempotency_key) DO NOTHING`,
-    [key, record.operation, record.requestHash, JSON.stringify(record.response), record.at],
-  );
-  return rowCount > 0;
+  return read(record.response, 'idempotency_keys.response');
 }
 
 /** Deletes records older than the retention; resolves how many. */
@@ -77,11 +60,4 @@ export async function pruneIdempotencyRecords(executor: SqlExecutor, olderThan: 
     olderThan,
   ]);
   return rowCount;
-}
-
-/** Thrown inside a transaction when another call with the same key won the race. */
-export class IdempotencyRace extends Error {
-  constructor() {
-    super('a concurrent call with the same idempotency key committed first');
-  }
 }

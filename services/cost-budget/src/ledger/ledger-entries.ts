@@ -3,40 +3,11 @@ import { toMicros } from '../domain/money';
 import { usageKeyText, type UsageKey } from './usage-key';
 import type { Usage } from './usage-rows';
 
-export type LedgerEntryType = 'reserve' | 'commit' | 'release' | 'expire' | 'charge';
-
-/** One append-only change of a usage row. */
+/** One append-only change of a usage row (functions/budget_record_turn.sql writes them). */
 export interface LedgerEntry {
   key: UsageKey;
   spentDelta: bigint;
   reservedDelta: bigint;
-}
-
-/** Appends entries for one operation (one statement). */
-export async function appendLedgerEntries(
-  tx: SqlExecutor,
-  operation: { type: LedgerEntryType; referenceId: string; at: Date },
-  entries: readonly LedgerEntry[],
-): Promise<void> {
-  await tx.query(
-    `INSERT INTO ledger_entries (occurred_at, entry_type, reference_id, scope_kind, scope_id, period,
-       period_start, spent_delta, reserved_delta)
-     SELECT $1, $2, $3, k, i, p, s, sd, rd
-     FROM unnest($4::smallint[], $5::text[], $6::smallint[], $7::timestamptz[], $8::bigint[], $9::bigint[])
-       AS t(k, i, p, s, sd, rd)`,
-    [operation.at, operation.type, operation.referenceId, ...entryArrays(entries)],
-  );
-}
-
-function entryArrays(entries: readonly LedgerEntry[]): unknown[] {
-  return [
-    entries.map((e) => e.key.scope.kind),
-    entries.map((e) => e.key.scope.id),
-    entries.map((e) => e.key.period),
-    entries.map((e) => new Date(e.key.periodStartMs).toISOString()),
-    entries.map((e) => e.spentDelta.toString()),
-    entries.map((e) => e.reservedDelta.toString()),
-  ];
 }
 
 /** Spend and holds of each usage row summed from the ledger alone: what counters are rebuilt from. */

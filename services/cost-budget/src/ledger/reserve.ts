@@ -1,20 +1,25 @@
-import { exhaustedError, exhaustedEvent } from './exhausted-error';
-import { replayOrConflict, requestHash } from './idempotency';
-import type { LedgerContext } from './ledger-context';
-import type { ReserveInput, ReserveResult } from './reserve-batch';
+import { admissionResult } from './admission-result';
+import { refuse } from './exhausted-error';
+import { requestHash } from './idempotency';
+import type { LedgerEffects } from './ledger-effects';
+import type { SpendBatches } from './spend-batches';
+import type { ReserveInput, ReserveResult } from './spend-items';
+import { readReserveResult } from './turn-answers';
 
-export type { ReserveInput, ReserveResult } from './reserve-batch';
+export interface ReserveDeps {
+  batches: Pick<SpendBatches, 'reserve'>;
+  effects: LedgerEffects;
+  /** Returns the lapsed holds now (an expiry sweep); resolves how many. */
+  expireDue(): Promise<number>;
+}
 
 /**
  * Holds the amount on every scope, all or nothing, in one transaction with its ledger entries and
- * idempotency record (shared with the other Reserves of its batch). Replays return the first
+ * idempotency record (shared with the other operations of its turn). Replays return the first
  * result. When refused, lapsed holds are returned first (so an unswept expiry never causes a
  * false refusal) and the reservation is tried once more.
  */
-export async function reserve(
-  context: LedgerContext & { expireDue(): Promise<number> },
-  input: ReserveInput,
-): Promise<ReserveResult> {
+export async function reserve(deps: ReserveDeps, input: ReserveInput): Promise<ReserveResult> {
   const hash = requestHash('reserve', {
     scopes: input.scopes,
     amount: input.amountMicros,
@@ -23,19 +28,15 @@ export async function reserve(
   });
   let sweptAfterRefusal = false;
   for (;;) {
-    const outcome = await context.batches.reserve({ input, requestHash: hash });
-    if (outcome.kind === 'recorded') {
-      return replayOrConflict(outcome.record, 'reserve', hash, input.idempotencyKey) as ReserveResult;
+    const outcome = await deps.batches.reserve(input, hash);
+    if (outcome.kind !== 'refused') {
+      const request = { operation: 'reserve', hash, key: input.idempotencyKey };
+      return admissionResult(deps.effects, outcome, request, readReserveResult);
     }
-    if (outcome.kind === 'reserved') {
-      await context.afterCommit({ entries: outcome.entries, events: [] });
-      return outcome.result;
-    }
-    if (!sweptAfterRefusal && (await context.expireDue()) > 0) {
+    if (!sweptAfterRefusal && (await deps.expireDue()) > 0) {
       sweptAfterRefusal = true;
       continue;
     }
-    await context.onExhausted(exhaustedEvent(outcome.refusal, new Date(outcome.nowMs)));
-    throw exhaustedError(outcome.refusal, input.amountMicros, outcome.nowMs);
+    return refuse(deps.effects, outcome.refusal, input.amountMicros);
   }
 }

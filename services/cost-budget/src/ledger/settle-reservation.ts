@@ -1,21 +1,25 @@
 import { GatehouseError } from '@gatehouse/runtime';
-import type { LedgerContext } from './ledger-context';
-import type { Settlement, SettlementResult } from './settle-batch';
+import type { LedgerEffects } from './ledger-effects';
+import type { SpendBatches } from './spend-batches';
+import type { Settlement, SettlementResult } from './spend-items';
 
-export type { Settlement, SettlementResult } from './settle-batch';
+export interface SettleDeps {
+  batches: Pick<SpendBatches, 'settle'>;
+  effects: LedgerEffects;
+}
 
 /**
  * Commits, releases or expires one open reservation in one transaction (shared with the other
- * settlements of its batch), against the usage rows of the periods it was reserved in. A
+ * operations of its turn), against the usage rows of the periods it was reserved in. A
  * reservation past its expiry is expired here (its hold returned) and the Commit/Release is
  * refused; settled or unknown reservations are refused without any change.
  */
 export async function settleReservation(
-  context: LedgerContext,
+  deps: SettleDeps,
   reservationId: string,
   settlement: Settlement,
 ): Promise<SettlementResult> {
-  const outcome = await context.batches.settle({ reservationId, settlement });
+  const outcome = await deps.batches.settle(reservationId, settlement);
   if (outcome.kind === 'missing') {
     throw new GatehouseError('NOT_FOUND', `reservation ${reservationId} does not exist`, {
       reason: 'RESERVATION_NOT_FOUND',
@@ -30,7 +34,7 @@ export async function settleReservation(
       `${actual} would take the spend of a scope past int64`,
     );
   }
-  await context.afterCommit(outcome.effects);
+  deps.effects.committed(outcome.effects);
   if (outcome.lapsed) {
     throw new GatehouseError(
       'FAILED_PRECONDITION',

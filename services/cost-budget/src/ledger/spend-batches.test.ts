@@ -4,32 +4,34 @@ import {
   createManualClock,
   createPostgresSqlStore,
   GatehouseError,
-  readMigrationsDir,
-  runMigrations,
+  runMigrationsDir,
   type SqlStore,
 } from '@gatehouse/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseUrl, uniqueName } from '../../../../test/support/test-env';
 import { createPeriodCalendar } from '../domain/period-calendar';
 import { withGlobalScope, type ScopeRef } from '../domain/scope';
-import { createBudgetTable } from './budget-table';
-import type { LedgerContext } from './ledger-context';
+import { charge } from './charge';
+import { createLedgerContext, type LedgerContext } from './ledger-context';
 import { reserve } from './reserve';
 import { settleReservation } from './settle-reservation';
-import { createSpendBatches } from './spend-batches';
 
 const { ScopeKind, Period } = budgetV1;
 const amount = 100_000n;
 
-/** The ledger over real PostgreSQL, recording how many Reserves and settlements each turn carried. */
+/**
+ * The ledger over real PostgreSQL, recording how many Reserves (and Charges) and settlements each
+ * turn carried.
+ */
 async function startLedger(sql: SqlStore, failFirstTurnWith?: string) {
   const turns: [reserves: number, settlements: number][] = [];
   const counting: SqlStore = {
     ...sql,
     query: (text, params) => {
       if (text.includes('budget_spend_turn(')) {
-        const carried = (index: number) => (JSON.parse(String(params![index])) as unknown[]).length;
-        turns.push([carried(2), carried(4)]);
+        const items = JSON.parse(String(params![2])) as { operation: string }[];
+        const admitted = items.filter((item) => ['reserve', 'charge'].includes(item.operation)).length;
+        turns.push([admitted, items.length - admitted]);
         if (turns.length === 1 && failFirstTurnWith !== undefined) {
           return Promise.reject(Object.assign(new Error('turn failed'), { code: failFirstTurnWith }));
         }
@@ -37,18 +39,15 @@ async function startLedger(sql: SqlStore, failFirstTurnWith?: string) {
       return sql.query(text, params);
     },
   };
-  const base = {
-    sql: counting,
-    clock: createManualClock(Date.UTC(2026, 4, 1)),
-    calendar: createPeriodCalendar('UTC'),
-    budgets: createBudgetTable({ global: null, team: null, user: null, apiKey: null }),
-    overCommitPolicy: 'allow-and-flag' as const,
-  };
-  const ledger: LedgerContext & { expireDue(): Promise<number> } = {
-    ...base,
-    batches: createSpendBatches(base),
-    afterCommit: async () => undefined,
-    onExhausted: async () => undefined,
+  const ledger: LedgerContext = {
+    ...createLedgerContext({
+      sql: counting,
+      clock: createManualClock(Date.UTC(2026, 4, 1)),
+      calendar: createPeriodCalendar('UTC'),
+      defaults: { global: null, team: null, user: null, apiKey: null },
+      overCommitPolicy: 'allow-and-flag',
+      effects: { committed: () => undefined, exhausted: async () => undefined },
+    }),
     expireDue: async () => 0,
   };
   return { ledger, turns };
@@ -61,7 +60,7 @@ describe('batched Reserve and Commit/Release on real PostgreSQL', () => {
   beforeAll(async () => {
     schema = uniqueName('cost_budget_batches');
     sql = await createPostgresSqlStore({ databaseUrl: testDatabaseUrl, schema });
-    await runMigrations(sql, await readMigrationsDir(join(__dirname, '..', '..', 'migrations')));
+    await runMigrationsDir(sql, join(__dirname, '..', '..', 'migrations'));
   });
   afterAll(async () => {
     await sql?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
@@ -81,11 +80,7 @@ describe('batched Reserve and Commit/Release on real PostgreSQL', () => {
     });
   }
 
-  const reserveOne = (
-    ledger: LedgerContext & { expireDue(): Promise<number> },
-    scope: ScopeRef,
-    key: string,
-  ) =>
+  const reserveOne = (ledger: LedgerContext, scope: ScopeRef, key: string) =>
     reserve(ledger, {
       idempotencyKey: key,
       scopes: withGlobalScope([scope]),
@@ -130,7 +125,7 @@ describe('batched Reserve and Commit/Release on real PostgreSQL', () => {
     expect(await rowsDisagreeingWithLedger()).toBe(0);
   });
 
-  it('decides a batch with room for all in one pass, each answer reflecting the ones before it', async () => {
+  it('decides a turn with room for all in arrival order, each answer reflecting the ones before it', async () => {
     const scope = user('room-for-all');
     const limit = 64n * amount;
     await setLimit(scope, limit);
@@ -145,7 +140,7 @@ describe('batched Reserve and Commit/Release on real PostgreSQL', () => {
       [31, 0],
     ]);
     const remaining = results
-      .map((result) => BigInt(result.balances.find((b) => b.kind === scope.kind)!.remainingMicros))
+      .map((result) => result.balances.find((b) => b.scope.kind === scope.kind)!.remainingMicros)
       .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     expect(remaining).toEqual(Array.from({ length: 64 }, (_, k) => BigInt(k) * amount));
     expect(new Set(results.map((result) => result.reservationId)).size).toBe(64);
@@ -219,6 +214,39 @@ describe('batched Reserve and Commit/Release on real PostgreSQL', () => {
     expect(await rowsDisagreeingWithLedger()).toBe(0);
   });
 
+  it('admits Charges in the same turns as Reserves, against the same room', async () => {
+    const scope = user('charges-and-reserves');
+    await setLimit(scope, 10n * amount);
+    const { ledger, turns } = await startLedger(sql);
+    const input = (i: number) => ({
+      idempotencyKey: `charge-or-reserve-${i}`,
+      scopes: withGlobalScope([scope]),
+      amountMicros: amount,
+      description: '',
+    });
+    // Alternating, all at once: 32 Charges and 32 Reserves against room for 10 in all.
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 64 }, (_, i) =>
+        i % 2 === 0 ? charge(ledger, input(i)) : reserve(ledger, { ...input(i), ttlSeconds: 60 }),
+      ),
+    );
+    const admitted = outcomes.map((outcome) => outcome.status === 'fulfilled');
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') {
+        expect((outcome.reason as GatehouseError).code).toBe('RESOURCE_EXHAUSTED');
+      }
+    }
+    // Decided in arrival order: the first 10 fit, the rest are refused.
+    expect(admitted).toEqual(Array.from({ length: 64 }, (_, i) => i < 10));
+    expect(turns).toEqual([
+      [1, 0],
+      [32, 0],
+      [31, 0],
+    ]);
+    expect(await usageOf(scope)).toEqual([[5n * amount, 5n * amount]]);
+    expect(await rowsDisagreeingWithLedger()).toBe(0);
+  });
+
   it('runs a turn PostgreSQL aborted as a deadlock again, and fails other errors as they are', async () => {
     const scope = user('deadlocked-turn');
     const retried = await startLedger(sql, '40P01');
@@ -233,6 +261,9 @@ describe('batched Reserve and Commit/Release on real PostgreSQL', () => {
     await expect(reserveOne(failed.ledger, scope, 'after-other-error')).rejects.toThrow('turn failed');
     expect(failed.turns).toEqual([[1, 0]]);
     expect(await usageOf(scope)).toEqual([[0n, amount]]);
-    expect(result.balances.map((balance) => balance.kind)).toEqual([scope.kind, ScopeKind.SCOPE_KIND_GLOBAL]);
+    expect(result.balances.map((balance) => balance.scope.kind)).toEqual([
+      scope.kind,
+      ScopeKind.SCOPE_KIND_GLOBAL,
+    ]);
   });
 });

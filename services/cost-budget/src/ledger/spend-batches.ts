@@ -1,13 +1,21 @@
 import { createBatcher } from './batcher';
-import type { LedgerContext } from './ledger-context';
-import type { ReserveOutcome, ReserveRequest } from './reserve-batch';
-import type { SettleOutcome, SettleRequest } from './settle-batch';
-import { runSpendTurn, type SpendItem, type SpendOutcome } from './spend-turn';
+import type {
+  ChargeInput,
+  ChargeOutcome,
+  ReserveInput,
+  ReserveOutcome,
+  Settlement,
+  SettleOutcome,
+  SpendItem,
+  SpendOutcome,
+} from './spend-items';
+import { runSpendTurn, type SpendTurnDeps } from './spend-turn';
 
 /** Group commit of the hot operations: concurrent calls of one replica share a transaction. */
 export interface SpendBatches {
-  reserve(request: ReserveRequest): Promise<ReserveOutcome>;
-  settle(request: SettleRequest): Promise<SettleOutcome>;
+  reserve(input: ReserveInput, requestHash: string): Promise<ReserveOutcome>;
+  charge(input: ChargeInput, requestHash: string): Promise<ChargeOutcome>;
+  settle(reservationId: string, settlement: Settlement): Promise<SettleOutcome>;
 }
 
 /** Most operations per turn (more wait for the next): keeps each transaction on the global row short. */
@@ -20,21 +28,36 @@ const maxBatch = 128;
 const maxInFlight = 1;
 
 /**
- * Reserves and settlements (Commit, Release, expiry) queue for the same turns: each turn is one
- * transaction carrying everything that arrived while the previous one ran (`runSpendTurn`).
+ * Reserves, Charges and settlements (Commit, Release, expiry) queue for the same turns: each turn
+ * is one transaction carrying what arrived while the previous one ran (`runSpendTurn`).
  */
-export function createSpendBatches(
-  deps: Pick<LedgerContext, 'sql' | 'clock' | 'calendar' | 'budgets' | 'overCommitPolicy'>,
-): SpendBatches {
+export function createSpendBatches(deps: SpendTurnDeps): SpendBatches {
   const turns = createBatcher<SpendItem, SpendOutcome>({
     run: (items) => runSpendTurn(deps, items),
     maxBatch,
     maxInFlight,
     evenGroups: true,
   });
+  // runSpendTurn answers each item with the outcome of its own kind.
   return {
-    // runSpendTurn answers each item with the outcome of its kind.
-    reserve: (request) => turns.submit({ kind: 'reserve', request }) as Promise<ReserveOutcome>,
-    settle: (request) => turns.submit({ kind: 'settle', request }) as Promise<SettleOutcome>,
+    async reserve(input, requestHash) {
+      const answered = await turns.submit({ operation: 'reserve', input, requestHash });
+      if (answered.operation === 'reserve') return answered.outcome;
+      throw mismatch('reserve', answered);
+    },
+    async charge(input, requestHash) {
+      const answered = await turns.submit({ operation: 'charge', input, requestHash });
+      if (answered.operation === 'charge') return answered.outcome;
+      throw mismatch('charge', answered);
+    },
+    async settle(reservationId, settlement) {
+      const answered = await turns.submit({ operation: 'settle', reservationId, settlement });
+      if (answered.operation === 'settle') return answered.outcome;
+      throw mismatch('settle', answered);
+    },
   };
+}
+
+function mismatch(operation: string, answered: SpendOutcome): Error {
+  return new Error(`a turn answered a ${operation} with the outcome of a ${answered.operation}`);
 }

@@ -1,66 +1,101 @@
-import type { SqlExecutor } from '@gatehouse/runtime';
-import { parseBatchAnswer, type BatchAnswer } from './batch-answer';
-import type { LedgerContext } from './ledger-context';
-import { reserveOutcome, reservePayload, type ReserveOutcome, type ReserveRequest } from './reserve-batch';
-import { settleOutcome, settlePayload, type SettleOutcome, type SettleRequest } from './settle-batch';
+import { randomUUID } from 'node:crypto';
+import { budgetV1 } from '@gatehouse/contracts';
+import type { Clock, SqlExecutor } from '@gatehouse/runtime';
+import type { OverCommitPolicy } from '../domain/over-commit-policy';
+import { budgetContext, type BudgetContextDeps } from './budget-context';
+import type { SpendItem, SpendOutcome } from './spend-items';
+import { SqlJson } from './sql-json';
+import { chargeOutcome, reserveOutcome, settleOutcome } from './turn-answers';
 
-/** One hot operation waiting for the next turn. */
-export type SpendItem =
-  { kind: 'reserve'; request: ReserveRequest } | { kind: 'settle'; request: SettleRequest };
+const { BudgetEventType } = budgetV1;
 
-/** A Reserve's outcome for a 'reserve' item, a settlement's for a 'settle' one. */
-export type SpendOutcome = ReserveOutcome | SettleOutcome;
+export interface SpendTurnDeps extends BudgetContextDeps {
+  sql: SqlExecutor;
+  clock: Clock;
+  overCommitPolicy: OverCommitPolicy;
+}
 
-type TurnDeps = Pick<LedgerContext, 'sql' | 'clock' | 'calendar' | 'budgets' | 'overCommitPolicy'>;
-
-/** Attempts of a turn PostgreSQL aborted as a deadlock (see `0004_spend_turns.sql`). */
+/** Attempts of a turn PostgreSQL aborted as a deadlock (the whole turn was rolled back). */
 const deadlockAttempts = 3;
 
 /**
- * Runs the Reserves and settlements of one turn in one statement, one transaction:
- * `budget_spend_turn` locks the settled reservations, then every usage row of the turn in lock
- * order, then decides the Reserves (`budget_reserve_batch`) and the settlements
- * (`budget_settle_batch`), each in arrival order. Answers one outcome per item, in order.
+ * Runs one turn: every item in one statement, one transaction (functions/budget_spend_turn.sql),
+ * decided in the order given. Answers one outcome per item, in order.
  */
-export async function runSpendTurn(deps: TurnDeps, items: readonly SpendItem[]): Promise<SpendOutcome[]> {
-  const reserves: ReserveRequest[] = [];
-  const settles: SettleRequest[] = [];
-  for (const item of items) {
-    if (item.kind === 'reserve') reserves.push(item.request);
-    else settles.push(item.request);
-  }
+export async function runSpendTurn(
+  deps: SpendTurnDeps,
+  items: readonly SpendItem[],
+): Promise<SpendOutcome[]> {
   const nowMs = deps.clock.now();
-  const at = new Date(nowMs);
-  const reserve = reservePayload(deps, reserves, nowMs);
-  const settle = settlePayload(deps, settles);
-  const answers = await queryTurn(deps.sql, [
-    at,
-    JSON.stringify(reserve.context),
-    JSON.stringify(reserve.requests),
-    JSON.stringify(settle.options),
-    JSON.stringify(settle.requests),
-  ]);
+  const context = {
+    ...budgetContext(deps, nowMs),
+    overCommitPolicy: deps.overCommitPolicy,
+    eventTypes: {
+      thresholdCrossed: BudgetEventType.BUDGET_EVENT_TYPE_THRESHOLD_CROSSED,
+      reservationExpired: BudgetEventType.BUDGET_EVENT_TYPE_RESERVATION_EXPIRED,
+      overReservation: BudgetEventType.BUDGET_EVENT_TYPE_OVER_RESERVATION,
+    },
+  };
+  const sent = items.map((item) => itemJson(item, nowMs));
+  const answers = await queryTurn(deps.sql, [new Date(nowMs), JSON.stringify(context), JSON.stringify(sent)]);
   if (answers.length !== items.length) {
     throw new Error(`a turn of ${items.length} operations answered ${answers.length}`);
   }
-  // The function answers the Reserves first, then the settlements, each kind in item order.
-  let nextReserve = 0;
-  let nextSettle = reserves.length;
-  return items.map((item) =>
-    item.kind === 'reserve'
-      ? reserveOutcome(answers[nextReserve++]!, item.request, nowMs)
-      : settleOutcome(answers[nextSettle++]!, item.request, at),
-  );
+  return items.map((item, index) => {
+    const answer = SqlJson.parse(answers[index], `budget_spend_turn[${index}]`);
+    switch (item.operation) {
+      case 'reserve':
+        return { operation: 'reserve', outcome: reserveOutcome(answer, item.input.amountMicros, nowMs) };
+      case 'charge':
+        return { operation: 'charge', outcome: chargeOutcome(answer, item.input.amountMicros, nowMs) };
+      case 'settle':
+        return { operation: 'settle', outcome: settleOutcome(answer, item.reservationId, nowMs) };
+    }
+  });
 }
 
-async function queryTurn(sql: SqlExecutor, params: unknown[]): Promise<BatchAnswer[]> {
+/** An item as the turn reads it; new reservations and charges get their ids here. */
+function itemJson(item: SpendItem, nowMs: number): Record<string, unknown> {
+  switch (item.operation) {
+    case 'reserve':
+      return {
+        ...admissionJson(item),
+        reservationId: `rsv_${randomUUID()}`,
+        expiresAtMs: nowMs + item.input.ttlSeconds * 1000,
+      };
+    case 'charge':
+      return { ...admissionJson(item), chargeId: `chg_${randomUUID()}` };
+    case 'settle':
+      return {
+        operation: item.settlement.action,
+        reservationId: item.reservationId,
+        ...(item.settlement.action === 'commit'
+          ? { actualMicros: item.settlement.actualMicros.toString() }
+          : {}),
+      };
+  }
+}
+
+/** What a Reserve and a Charge send alike. */
+function admissionJson(item: Extract<SpendItem, { operation: 'reserve' | 'charge' }>) {
+  return {
+    operation: item.operation,
+    idempotencyKey: item.input.idempotencyKey,
+    requestHash: item.requestHash,
+    amountMicros: item.input.amountMicros.toString(),
+    description: item.input.description,
+    scopes: item.input.scopes.map((scope) => ({ kind: scope.kind, id: scope.id })),
+  };
+}
+
+async function queryTurn(sql: SqlExecutor, params: unknown[]): Promise<unknown[]> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      const { rows } = await sql.query<{ outcome: BatchAnswer | string }>(
-        'SELECT budget_spend_turn($1, $2::jsonb, $3::jsonb, $4::jsonb, $5::jsonb) AS outcome',
+      const { rows } = await sql.query<{ answer: unknown }>(
+        'SELECT budget_spend_turn($1, $2::jsonb, $3::jsonb) AS answer',
         params,
       );
-      return rows.map((row) => parseBatchAnswer(row.outcome));
+      return rows.map((row) => row.answer);
     } catch (error) {
       // The whole transaction was rolled back, so the turn can run again as it was.
       if (attempt >= deadlockAttempts || !isDeadlock(error)) throw error;

@@ -1,7 +1,6 @@
 import type { budgetV1 } from '@gatehouse/contracts';
-import type { EffectiveBudget } from '../domain/effective-budget';
-import type { PeriodWindow } from '../domain/period-calendar';
 import { scopeLabel, type ScopeRef } from '../domain/scope';
+import { SqlJson } from './sql-json';
 
 /** Identifies one usage row: a scope in one period. */
 export interface UsageKey {
@@ -18,56 +17,22 @@ export interface UsageTarget extends UsageKey {
   readonly alertThresholds: readonly number[];
 }
 
-export function usageTarget(budget: EffectiveBudget, window: PeriodWindow): UsageTarget {
-  return {
-    scope: budget.scope,
-    period: window.period,
-    periodStartMs: window.startMs,
-    periodEndMs: window.endMs,
-    limitMicros: budget.limitMicros,
-    unlimited: budget.unlimited,
-    alertThresholds: budget.alertThresholds,
-  };
-}
-
 /** Stable text form, e.g. "user:42|2|1767225600000": counter keys and map keys. */
 export function usageKeyText(key: UsageKey): string {
   return `${scopeLabel(key.scope)}|${key.period}|${key.periodStartMs}`;
 }
 
-/** The JSON stored in reservations.holds (bigint as strings). */
-export interface StoredTarget {
-  k: number;
-  i: string;
-  p: number;
-  s: number;
-  e: number | null;
-  l: string;
-  u: boolean;
-  t: number[];
-}
-
-export function toStoredTarget(target: UsageTarget): StoredTarget {
+/** A target as functions/budget_targets.sql makes it (and reservations.holds keeps it). */
+export function readUsageTarget(value: unknown, path: string): UsageTarget {
+  const json = SqlJson.object(value, path);
+  const periodEndMs = json.nullableInteger('periodEndMs');
   return {
-    k: target.scope.kind,
-    i: target.scope.id,
-    p: target.period,
-    s: target.periodStartMs,
-    e: target.periodEndMs ?? null,
-    l: target.limitMicros.toString(),
-    u: target.unlimited,
-    t: [...target.alertThresholds],
-  };
-}
-
-export function fromStoredTarget(stored: StoredTarget): UsageTarget {
-  return {
-    scope: { kind: stored.k, id: stored.i },
-    period: stored.p,
-    periodStartMs: stored.s,
-    periodEndMs: stored.e ?? undefined,
-    limitMicros: BigInt(stored.l),
-    unlimited: stored.u,
-    alertThresholds: stored.t,
+    scope: json.object('scope').scope(),
+    period: json.integer('period'),
+    periodStartMs: json.integer('periodStartMs'),
+    periodEndMs: periodEndMs ?? undefined,
+    limitMicros: json.micros('limitMicros'),
+    unlimited: json.boolean('unlimited'),
+    alertThresholds: json.integers('alertThresholds'),
   };
 }

@@ -29,6 +29,10 @@ export interface BudgetCalls {
   charge(request: Partial<budgetV1.ChargeRequest>): Promise<budgetV1.ChargeResponse>;
   getBudget(request: Partial<budgetV1.GetBudgetRequest>, token?: string): Promise<budgetV1.GetBudgetResponse>;
   setBudget(request: Partial<budgetV1.SetBudgetRequest>, token?: string): Promise<budgetV1.SetBudgetResponse>;
+  listBudgets(
+    request: Partial<budgetV1.ListBudgetsRequest>,
+    token?: string,
+  ): Promise<budgetV1.ListBudgetsResponse>;
   listBudgetEvents(
     request: Partial<budgetV1.ListBudgetEventsRequest>,
     token?: string,
@@ -54,6 +58,8 @@ export function budgetCalls(client: BudgetClient): BudgetCalls {
     charge: (r) => unaryCall(client, client.charge, budgetV1.ChargeRequest.fromPartial(r), md()),
     getBudget: (r, t) => unaryCall(client, client.getBudget, budgetV1.GetBudgetRequest.fromPartial(r), md(t)),
     setBudget: (r, t) => unaryCall(client, client.setBudget, budgetV1.SetBudgetRequest.fromPartial(r), md(t)),
+    listBudgets: (r, t) =>
+      unaryCall(client, client.listBudgets, budgetV1.ListBudgetsRequest.fromPartial(r), md(t)),
     listBudgetEvents: (r, t) =>
       unaryCall(client, client.listBudgetEvents, budgetV1.ListBudgetEventsRequest.fromPartial(r), md(t)),
     verifyLedger: (r, t) =>

@@ -1,7 +1,7 @@
 /**
  * The store floor's server, run in its own process (as the cost-budget service is in the scenario):
  * a bare grpc-js server answering Reserve and Commit once their turn's fewest PostgreSQL writes
- * (cost-budget-store-floor-sql.ts) have committed. Turns are formed by the service's own batcher.
+ * (cost-budget-store-floor-sql.ts: the service's own lock and record steps) have committed. Turns are formed by the service's own batcher.
  * Reads DATABASE_URL and DATABASE_SCHEMA; tells its parent its port over IPC.
  */
 import { randomUUID } from 'node:crypto';
@@ -13,13 +13,9 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { budgetV1 } from '@gatehouse/contracts';
-import { createPostgresSqlStore, readMigrationsDir, runMigrations } from '@gatehouse/runtime';
+import { createPostgresSqlStore, runMigrationsDir } from '@gatehouse/runtime';
 import { balance } from './contract-floors';
-import { storeFloorTurnFunction } from './cost-budget-store-floor-sql';
-
-type FloorOperation =
-  | { kind: 'reserve'; key: string; rid: string; amount: string; scopes: { k: number; i: string }[] }
-  | { kind: 'commit'; rid: string; actual: string };
+import { floorTurnParams, storeFloorTurnFunction, type FloorOperation } from './cost-budget-store-floor-sql';
 
 interface BatcherModule {
   createBatcher<Item, Outcome>(options: {
@@ -39,8 +35,10 @@ async function main(): Promise<void> {
     databaseUrl: process.env.DATABASE_URL!,
     schema: process.env.DATABASE_SCHEMA!,
   });
-  await runMigrations(sql, await readMigrationsDir(join(service, 'migrations')));
+  await runMigrationsDir(sql, join(service, 'migrations'));
   await sql.query(storeFloorTurnFunction);
+  // What each open reservation holds, for its Commit's ledger entries.
+  const holds = new Map<string, { amount: bigint; user: string }>();
 
   const { createBatcher } = require(join(service, 'dist', 'ledger', 'batcher.js')) as BatcherModule;
   // As the service's turns: one at a time, each carrying what arrived while the last one ran.
@@ -49,11 +47,10 @@ async function main(): Promise<void> {
     maxInFlight: 1,
     evenGroups: true,
     async run(operations) {
-      await sql.query('SELECT bench_store_floor_turn($1, $2::jsonb, $3::jsonb)', [
-        new Date(),
-        JSON.stringify(operations.filter((operation) => operation.kind === 'reserve')),
-        JSON.stringify(operations.filter((operation) => operation.kind === 'commit')),
-      ]);
+      await sql.query(
+        'SELECT bench_store_floor_turn($1, $2::jsonb, $3::jsonb, $4::jsonb)',
+        floorTurnParams(operations, new Date()),
+      );
       return operations.map(() => undefined);
     },
   });
@@ -63,27 +60,28 @@ async function main(): Promise<void> {
       const { idempotencyKey, amountMicros, scopes } = call.request;
       const held = [...scopes, globalScope];
       const rid = `rsv_${randomUUID()}`;
-      turns
-        .submit({
-          kind: 'reserve',
-          key: idempotencyKey,
-          rid,
-          amount: amountMicros.toString(),
-          scopes: held.map((scope) => ({ k: scope.kind, i: scope.id })),
-        })
-        .then(
-          () =>
-            callback(null, {
-              reservationId: rid,
-              expiresAt: new Date(Date.now() + 60_000),
-              balances: held.map((scope) => balance(scope, 1_000_000_000_000n)),
-            }),
-          (error: Error) => callback(error),
-        );
+      const user = scopes[0]?.id ?? '';
+      turns.submit({ kind: 'reserve', key: idempotencyKey, rid, amount: amountMicros, user }).then(
+        () => {
+          holds.set(rid, { amount: amountMicros, user });
+          callback(null, {
+            reservationId: rid,
+            expiresAt: new Date(Date.now() + 60_000),
+            balances: held.map((scope) => balance(scope, 1_000_000_000_000n)),
+          });
+        },
+        (error: Error) => callback(error),
+      );
     },
     commit: (call, callback) => {
       const { reservationId, actualMicros } = call.request;
-      turns.submit({ kind: 'commit', rid: reservationId, actual: actualMicros.toString() }).then(
+      const hold = holds.get(reservationId);
+      if (hold === undefined) {
+        callback(new Error(`reservation ${reservationId} is not open here`));
+        return;
+      }
+      holds.delete(reservationId);
+      turns.submit({ kind: 'commit', rid: reservationId, actual: actualMicros, held: hold }).then(
         () =>
           callback(null, {
             reservationId,

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { createPostgresSqlStore, readMigrationsDir, runMigrations, type SqlStore } from '@gatehouse/runtime';
+import { createPostgresSqlStore, runMigrationsDir, type SqlStore } from '@gatehouse/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseUrl, uniqueName } from '../../../support/test-env';
-import { storeFloorTurnFunction } from './cost-budget-store-floor-sql';
+import { floorTurnParams, storeFloorTurnFunction, type FloorOperation } from './cost-budget-store-floor-sql';
 
 const migrations = join(__dirname, '..', '..', '..', '..', 'services', 'cost-budget', 'migrations');
 
@@ -13,7 +13,7 @@ describe('the store floor turn (real PostgreSQL)', () => {
   beforeAll(async () => {
     schema = uniqueName('store_floor');
     sql = await createPostgresSqlStore({ databaseUrl: testDatabaseUrl, schema });
-    await runMigrations(sql, await readMigrationsDir(migrations));
+    await runMigrationsDir(sql, migrations);
     await sql.query(storeFloorTurnFunction);
   });
   afterAll(async () => {
@@ -21,34 +21,30 @@ describe('the store floor turn (real PostgreSQL)', () => {
     await sql?.close();
   });
 
-  const turn = (reserves: unknown[], commits: unknown[]) =>
-    sql.query('SELECT bench_store_floor_turn($1, $2::jsonb, $3::jsonb)', [
-      new Date(Date.UTC(2026, 10, 22, 12)),
-      JSON.stringify(reserves),
-      JSON.stringify(commits),
-    ]);
-  const scopes = (user: string) => [
-    { k: 3, i: user },
-    { k: 1, i: '' },
-  ];
+  const turn = (operations: FloorOperation[]) =>
+    sql.query(
+      'SELECT bench_store_floor_turn($1, $2::jsonb, $3::jsonb, $4::jsonb)',
+      floorTurnParams(operations, new Date(Date.UTC(2026, 10, 22, 12))),
+    );
+  const reserve = (key: string, rid: string, user: string): FloorOperation => ({
+    kind: 'reserve',
+    key,
+    rid,
+    amount: 1000n,
+    user,
+  });
+  const commit = (rid: string, actual: bigint, user: string): FloorOperation => ({
+    kind: 'commit',
+    rid,
+    actual,
+    held: { amount: 1000n, user },
+  });
   const count = async (table: string) =>
     Number((await sql.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n);
 
   it('writes every record a Reserve and a Commit leave, and usage rows that equal their ledger', async () => {
-    await turn(
-      [
-        { key: 'k1', rid: 'rsv_1', amount: '1000', scopes: scopes('u1') },
-        { key: 'k2', rid: 'rsv_2', amount: '1000', scopes: scopes('u2') },
-      ],
-      [],
-    );
-    await turn(
-      [{ key: 'k3', rid: 'rsv_3', amount: '1000', scopes: scopes('u1') }],
-      [
-        { rid: 'rsv_1', actual: '800' },
-        { rid: 'rsv_2', actual: '600' },
-      ],
-    );
+    await turn([reserve('k1', 'rsv_1', 'u1'), reserve('k2', 'rsv_2', 'u2')]);
+    await turn([reserve('k3', 'rsv_3', 'u1'), commit('rsv_1', 800n, 'u1'), commit('rsv_2', 600n, 'u2')]);
 
     expect([
       await count('reservations'),

@@ -10,6 +10,20 @@ export interface Migration {
   sql: string;
 }
 
+/**
+ * A file of stored functions (`CREATE OR REPLACE FUNCTION …`), kept as editable source rather than
+ * as versioned migrations: every start-up applies every routine again, after the migrations, so
+ * the database always runs the functions the release ships and a change to one is a diff of its file.
+ */
+export interface Routine {
+  /** The file name without `.sql`, e.g. `budget_spend_turn`; routines apply in name order. */
+  name: string;
+  sql: string;
+}
+
+/** Where a migrations directory keeps its routines: `<migrations dir>/functions/*.sql`. */
+export const routinesDirName = 'functions';
+
 export interface RunMigrationsOptions {
   /**
    * Statement timeout inside each migration transaction, replacing the store's (5 s by default),
@@ -17,14 +31,23 @@ export interface RunMigrationsOptions {
    * Default: 600,000 ms.
    */
   timeoutMs?: number;
+  /**
+   * Applied after the migrations, all of them, in one transaction under the same advisory lock,
+   * in the order given (default none). Each must be safe to run again: `CREATE OR REPLACE`, or
+   * `DROP … IF EXISTS` before a `CREATE`.
+   */
+  routines?: readonly Routine[];
 }
 
 export interface RunMigrationsResult {
   /** Ids of the migrations this call applied (not those found already applied), in order. */
   applied: string[];
+  /** Names of the routines applied (every one given), in order. */
+  routines: string[];
 }
 
 const FILE_NAME = /^\d{4}_[a-z0-9_]+\.sql$/;
+const ROUTINE_FILE_NAME = /^[a-z][a-z0-9_]*\.sql$/;
 const TABLE = 'gatehouse_migrations';
 
 // Advisory lock keys are one bigint per database: derive ours from the table name so it is stable
@@ -32,11 +55,14 @@ const TABLE = 'gatehouse_migrations';
 const LOCK_KEY = createHash('sha256').update(TABLE).digest().readBigInt64BE(0).toString();
 
 /**
- * Reads `NNNN_name.sql` files, sorted by name. Markdown notes (`*.md`) are skipped; any other entry
- * is an error, so a misnamed migration can never be silently left out.
+ * Reads `NNNN_name.sql` files, sorted by name. Markdown notes (`*.md`) and the routines directory
+ * (`functions/`, see readRoutinesDir) are skipped; any other entry is an error, so a misnamed
+ * migration can never be silently left out.
  */
 export async function readMigrationsDir(dir: string): Promise<Migration[]> {
-  const names = (await readdir(dir)).filter((name) => !name.endsWith('.md')).sort();
+  const names = (await readdir(dir))
+    .filter((name) => !name.endsWith('.md') && name !== routinesDirName)
+    .sort();
   const migrations: Migration[] = [];
   const seenNumbers = new Map<string, string>();
   for (const name of names) {
@@ -58,6 +84,40 @@ export async function readMigrationsDir(dir: string): Promise<Migration[]> {
   return migrations;
 }
 
+/**
+ * Reads the routines of `dir` (`name.sql`: lower-case letters, digits and _), sorted by name;
+ * none when the directory does not exist. Markdown notes are skipped; any other entry is an error.
+ */
+export async function readRoutinesDir(dir: string): Promise<Routine[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const routines: Routine[] = [];
+  for (const name of names.filter((entry) => !entry.endsWith('.md')).sort()) {
+    if (!ROUTINE_FILE_NAME.test(name)) {
+      throw new Error(
+        `routine file ${join(dir, name)} is not named name.sql (lower-case letters, digits and _)`,
+      );
+    }
+    routines.push({ name: name.slice(0, -'.sql'.length), sql: await readFile(join(dir, name), 'utf8') });
+  }
+  return routines;
+}
+
+/** The migrations of `dir` and its routines (`dir/functions`), applied by runMigrations. */
+export async function runMigrationsDir(
+  store: SqlStore,
+  dir: string,
+  options: Omit<RunMigrationsOptions, 'routines'> = {},
+): Promise<RunMigrationsResult> {
+  const routines = await readRoutinesDir(join(dir, routinesDirName));
+  return runMigrations(store, await readMigrationsDir(dir), { ...options, routines });
+}
+
 /** The checksum recorded for a migration: sha256 (hex) of its SQL. */
 export function migrationChecksum(migration: Migration): string {
   return createHash('sha256').update(migration.sql).digest('hex');
@@ -74,6 +134,10 @@ export function migrationChecksum(migration: Migration): string {
  *
  * A migration runs inside a transaction: it must not contain BEGIN/COMMIT or statements refused in
  * one (e.g. CREATE INDEX CONCURRENTLY).
+ *
+ * Then the routines, all in one more transaction under the lock, whether or not they changed: a
+ * failing one rolls back every routine (the database keeps the functions it had) and rejects
+ * naming its file.
  */
 export async function runMigrations(
   store: SqlStore,
@@ -127,7 +191,21 @@ export async function runMigrations(
     });
     if (appliedNow) applied.push(migration.id);
   }
-  return { applied };
+
+  const routines = options.routines ?? [];
+  if (routines.length > 0) {
+    await store.transaction(async (tx) => {
+      await lock(tx, timeoutMs);
+      for (const routine of routines) {
+        try {
+          await tx.query(routine.sql);
+        } catch (error) {
+          throw new Error(`routine ${routine.name} failed: ${(error as Error).message}`, { cause: error });
+        }
+      }
+    });
+  }
+  return { applied, routines: routines.map((routine) => routine.name) };
 }
 
 async function lock(tx: SqlExecutor, timeoutMs: number): Promise<void> {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseUrl, uniqueName } from '../../../../../test/support/test-env';
-import { runMigrations, type Migration } from './migrations';
+import { runMigrations, type Migration, type Routine } from './migrations';
 import { createPgliteSqlStore } from './pglite-sql-store';
 import { createPostgresSqlStore } from './postgres-sql-store';
 import type { SqlStore } from './sql-store';
@@ -202,8 +202,8 @@ describe.each(backends)('SqlStore contract: $name', (backend) => {
       const first = await runMigrations(store, widgets);
       const second = await runMigrations(store, widgets);
 
-      expect(first).toEqual({ applied: ['0001_create_widgets', '0002_seed_widgets'] });
-      expect(second).toEqual({ applied: [] });
+      expect(first).toEqual({ applied: ['0001_create_widgets', '0002_seed_widgets'], routines: [] });
+      expect(second).toEqual({ applied: [], routines: [] });
       expect((await store.query('SELECT id, name FROM widgets ORDER BY id')).rows).toEqual([
         { id: 1, name: 'first' },
         { id: 2, name: 'second' },
@@ -220,7 +220,10 @@ describe.each(backends)('SqlStore contract: $name', (backend) => {
     it('applies only the new migrations of a later release', async () => {
       const later = [...widgets, { id: '0003_more_widgets', sql: "INSERT INTO widgets VALUES (3, 'third')" }];
 
-      await expect(runMigrations(store, later)).resolves.toEqual({ applied: ['0003_more_widgets'] });
+      await expect(runMigrations(store, later)).resolves.toEqual({
+        applied: ['0003_more_widgets'],
+        routines: [],
+      });
       expect((await store.query('SELECT count(*)::integer AS n FROM widgets')).rows).toEqual([{ n: 3 }]);
     });
 
@@ -236,6 +239,44 @@ describe.each(backends)('SqlStore contract: $name', (backend) => {
       );
       const gizmos = await store.query("SELECT id FROM gatehouse_migrations WHERE id = '0102_create_gizmos'");
       expect(gizmos.rows).toEqual([]);
+    });
+
+    const answerRoutine = (answer: number): Routine => ({
+      name: 'widget_answer',
+      sql: `CREATE OR REPLACE FUNCTION widget_answer() RETURNS integer LANGUAGE sql AS $$ SELECT ${answer} $$;`,
+    });
+    const widgetCount: Routine = {
+      name: 'widget_count',
+      // A LANGUAGE sql body is checked when created: the table of the migrations must exist by then.
+      sql: 'CREATE OR REPLACE FUNCTION widget_count() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM widgets $$;',
+    };
+    const callRoutines = async () =>
+      (
+        await store.query<{ answer: number; widgets: string }>(
+          'SELECT widget_answer() AS answer, widget_count() AS widgets',
+        )
+      ).rows;
+
+    it('applies the routines after the migrations, and again at every run, so an edited one replaces the old', async () => {
+      const first = await runMigrations(store, widgets, { routines: [answerRoutine(1), widgetCount] });
+      expect(first).toEqual({ applied: [], routines: ['widget_answer', 'widget_count'] });
+      expect(await callRoutines()).toEqual([{ answer: 1, widgets: '3' }]);
+
+      const edited = await runMigrations(store, widgets, { routines: [answerRoutine(2), widgetCount] });
+      expect(edited).toEqual({ applied: [], routines: ['widget_answer', 'widget_count'] });
+      expect(await callRoutines()).toEqual([{ answer: 2, widgets: '3' }]);
+    });
+
+    it('rolls back every routine when one fails, naming it, and keeps the functions it had', async () => {
+      const broken: Routine = {
+        name: 'widget_broken',
+        sql: 'CREATE OR REPLACE FUNCTION widget_broken() RETURNS integer LANGUAGE sql AS $$ SELECT no_such_column FROM widgets $$;',
+      };
+
+      await expect(runMigrations(store, widgets, { routines: [answerRoutine(3), broken] })).rejects.toThrow(
+        'routine widget_broken failed: column "no_such_column" does not exist',
+      );
+      expect(await callRoutines()).toEqual([{ answer: 2, widgets: '3' }]);
     });
 
     it('rolls back a failing migration together with its record', async () => {
@@ -266,7 +307,7 @@ describe('runMigrations on PostgreSQL replicas', () => {
     }
   });
 
-  it('applies each migration exactly once when two replicas start at the same time', async () => {
+  it('applies each migration exactly once when two replicas start at the same time, and both their routines', async () => {
     const schema = uniqueName('sql_race');
     extraSchemas.push(schema);
     const migrations: Migration[] = [1, 2, 3].map((n) => ({
@@ -278,9 +319,23 @@ describe('runMigrations on PostgreSQL replicas', () => {
       [1, 2].map(() => createPostgresSqlStore({ databaseUrl: testDatabaseUrl, schema })),
     );
     try {
-      const results = await Promise.all(replicas.map((replica) => runMigrations(replica, migrations)));
+      // Replacing one function from two sessions at once fails ("tuple concurrently updated")
+      // unless the lock keeps them apart.
+      const routines: Routine[] = [1, 2, 3].map((n) => ({
+        name: `race_${n}`,
+        sql: `CREATE OR REPLACE FUNCTION race_${n}() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM race_${n} $$;`,
+      }));
+      const results = await Promise.all(
+        replicas.map((replica) => runMigrations(replica, migrations, { routines })),
+      );
 
       expect(results.flatMap((result) => result.applied).sort()).toEqual(migrations.map((m) => m.id));
+      expect(results.map((result) => result.routines)).toEqual([
+        ['race_1', 'race_2', 'race_3'],
+        ['race_1', 'race_2', 'race_3'],
+      ]);
+      const counted = await replicas[1]!.query('SELECT race_1() + race_2() + race_3() AS n');
+      expect(counted.rows).toEqual([{ n: '3' }]);
       const recorded = await replicas[0]!.query('SELECT id FROM gatehouse_migrations ORDER BY id');
       expect(recorded.rows).toEqual(migrations.map((m) => ({ id: m.id })));
       const rows = await replicas[1]!.query(

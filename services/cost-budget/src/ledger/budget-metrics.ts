@@ -1,13 +1,15 @@
 import { budgetV1 } from '@gatehouse/contracts';
 import type { ServiceMetrics } from '@gatehouse/runtime';
 import { Counter } from 'prom-client';
-import type { LedgerEntry } from './ledger/ledger-entries';
+import type { LedgerEntry } from './ledger-entries';
 
 /** Domain metrics of the cost-budget service, in the service's own registry. */
 export interface BudgetMetrics {
   readonly events: Counter<'type'>;
-  readonly micros: Counter<'kind'>;
-  /** Counts what committed ledger entries moved: spend and new holds, per scope kind. */
+  /**
+   * Counts what committed ledger entries moved: spend and new holds per scope kind, and all spend
+   * once (`budget_micros_total{kind="spent"}`, from the global scope every operation touches).
+   */
   recordEntries(entries: readonly LedgerEntry[]): void;
 }
 
@@ -24,6 +26,12 @@ export function createBudgetMetrics(metrics: ServiceMetrics): BudgetMetrics {
     labelNames: ['scope_kind'],
     registers: [metrics.registry],
   });
+  const micros = new Counter({
+    name: 'budget_micros_total',
+    help: 'Micro-units recorded in the ledger across all scopes, by entry kind (spent, held, released).',
+    labelNames: ['kind'],
+    registers: [metrics.registry],
+  });
   return {
     events: new Counter({
       name: 'budget_events_total',
@@ -31,17 +39,14 @@ export function createBudgetMetrics(metrics: ServiceMetrics): BudgetMetrics {
       labelNames: ['type'],
       registers: [metrics.registry],
     }),
-    micros: new Counter({
-      name: 'budget_micros_total',
-      help: 'Micro-units recorded in the ledger across all scopes, by entry kind (spent, held, released).',
-      labelNames: ['kind'],
-      registers: [metrics.registry],
-    }),
     recordEntries(entries) {
       for (const entry of entries) {
         const labels = { scope_kind: scopeKindLabel(entry.key.scope.kind) };
         if (entry.spentDelta > 0n) spent.inc(labels, Number(entry.spentDelta));
         if (entry.reservedDelta > 0n) reserved.inc(labels, Number(entry.reservedDelta));
+        if (entry.spentDelta > 0n && entry.key.scope.kind === budgetV1.ScopeKind.SCOPE_KIND_GLOBAL) {
+          micros.inc({ kind: 'spent' }, Number(entry.spentDelta));
+        }
       }
     },
   };
