@@ -28,9 +28,12 @@ answers() { [ "$(cli "$1" ping 2>/dev/null)" = "PONG" ]; }
 info_field() { cli "$1" cluster info 2>/dev/null | tr -d '\r' | sed -n "s/^$2://p"; }
 
 replication_field() { cli "$1" info replication 2>/dev/null | tr -d '\r' | sed -n "s/^$2://p"; }
+# Nodes this node's CLUSTER SLOTS names (masters and the replicas it holds available): it lists a
+# replica only once gossip has told it the replica's replication offset, which lags behind the link.
+slots_nodes() { cli "$1" cluster slots 2>/dev/null | tr -d '\r' | grep -c '^127\.0\.0\.1$'; }
 
 # Every node answers, knows all six, and says cluster_state:ok with all 16384 slots served; three
-# of them are replicas in sync with their master.
+# of them are replicas in sync with their master, and every node's CLUSTER SLOTS lists all six.
 cluster_ok() {
   local replicas=0
   for port in "${ports[@]}"; do
@@ -38,6 +41,7 @@ cluster_ok() {
     [ "$(info_field "$port" cluster_state)" = "ok" ] || return 1
     [ "$(info_field "$port" cluster_known_nodes)" = "6" ] || return 1
     [ "$(info_field "$port" cluster_slots_ok)" = "16384" ] || return 1
+    [ "$(slots_nodes "$port")" -eq 6 ] || return 1
     if [ "$(replication_field "$port" role)" = "slave" ]; then
       [ "$(replication_field "$port" master_link_status)" = "up" ] || return 1
       replicas=$((replicas + 1))
